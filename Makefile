@@ -1,0 +1,55 @@
+# The README's commands. Everything a fresh clone needs is installed here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+export HF_HUB_OFFLINE := 1
+export TOKENIZERS_PARALLELISM := false
+
+.PHONY: install run test lint format check-migrations pytest bench db stop-db migrate clean-data
+
+install: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	# torch first: the pinned version resolves to a local CPU wheel (no CUDA downloads).
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+db: install
+	$(PY) manage.py embedded_db start
+
+stop-db: install
+	$(PY) manage.py embedded_db stop
+
+migrate: db
+	$(PY) manage.py migrate
+
+run: migrate
+	$(PY) manage.py ensure_local_admin
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+check-migrations: install
+	$(PY) manage.py check_migrations
+
+pytest: install
+	$(BIN)/pytest
+
+test: lint check-migrations pytest
+
+bench: install
+	$(PY) bench/migrations.py
+	$(PY) bench/api.py
+	$(PY) bench/embeddings.py
+	$(PY) bench/search.py

@@ -1,0 +1,122 @@
+"""socrates_auth tables: users, audit log, user rules, LLM API keys."""
+
+import uuid
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+
+class SocratesUserManager(UserManager):
+    def get_by_natural_key(self, username):
+        return self.get(**{f"{self.model.USERNAME_FIELD}": username})
+
+
+class User(AbstractUser):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField("email address", max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = SocratesUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        db_table = "users"
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.username
+
+
+class AuditLog(models.Model):
+    id = models.BigAutoField(primary_key=True)
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_logs"
+    )
+    action = models.CharField(max_length=100)
+    resource_type = models.CharField(max_length=100, blank=True, default="")
+    resource_id = models.CharField(max_length=100, blank=True, default="")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.TextField(blank=True, default="")
+    details = models.JSONField(default=dict, blank=True)
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "audit_logs"
+        ordering = ["-timestamp"]
+        indexes = [
+            models.Index(fields=["user", "-timestamp"], name="audit_logs_user_time_idx"),
+            models.Index(fields=["action", "-timestamp"], name="audit_logs_action_time_idx"),
+            models.Index(fields=["resource_type", "resource_id"], name="audit_logs_resource_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.action} {self.resource_type}:{self.resource_id}"
+
+
+# --- Phase 1 ---------------------------------------------------------------------------------
+
+
+class UserRules(models.Model):
+    """One rules document per user; its keys are validated by auth_app.rules."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="rules")
+    rules = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "user_rules"
+        verbose_name_plural = "user rules"
+
+    def __str__(self):
+        return f"rules of {self.user_id}"
+
+
+# --- Phase 3 ---------------------------------------------------------------------------------
+
+
+class LlmProvider(models.TextChoices):
+    CLAUDE = "claude"
+    OPENAI = "openai"
+    GEMINI = "gemini"
+    OLLAMA = "ollama"
+    OTHER = "other"
+
+
+class ApiKey(models.Model):
+    """A user's key for one LLM provider. Only ciphertext is stored; it is never returned."""
+
+    Provider = LlmProvider
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    provider = models.CharField(max_length=20, choices=LlmProvider)
+    api_key_encrypted = models.TextField()
+    key_last_four = models.CharField(max_length=4, blank=True, default="")
+    is_active = models.BooleanField(default=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "api_keys"
+        ordering = ["provider"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "provider"], name="api_keys_user_provider_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(provider__in=LlmProvider.values), name="api_keys_provider_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.provider} key of {self.user_id}"

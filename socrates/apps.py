@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SocratesConfig(AppConfig):
+    name = "socrates"
+    verbose_name = "Socrates platform"

@@ -1,0 +1,38 @@
+"""`migrate` that, without --database, migrates both databases (auth first).
+
+With --database it keeps Django's meaning. Every migrating connection runs with a short
+lock_timeout and a statement_timeout (socrates.migration_safety), so a migration never queues
+behind a long-running lock on a live database.
+"""
+
+from django.conf import settings
+from django.core.management.commands import migrate
+
+from socrates import migration_safety
+
+from ._both_databases import run_on_each
+
+
+class Command(migrate.Command):
+    help = "Update both database schemas (auth first) or the one named by --database."
+
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.set_defaults(database=None)
+
+    def get_check_kwargs(self, options):
+        kwargs = super().get_check_kwargs(options)
+        if options.get("database") is None:
+            kwargs["databases"] = list(settings.DATABASES)
+        return kwargs
+
+    def handle(self, *args, **options):
+        def migrate_one(**opts):
+            with migration_safety.guarded_connection(opts["database"]):
+                return migration_safety.retry_on_lock_timeout(
+                    lambda: super(Command, self).handle(*args, **opts),
+                    alias=opts["database"],
+                    stderr=self.stderr,
+                )
+
+        return run_on_each(self, options, migrate_one)

@@ -1,0 +1,244 @@
+"""Settings for Socrates, driven by environment variables with safe local defaults."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    if value.lower() in {"1", "true", "yes", "on"}:
+        return True
+    if value.lower() in {"0", "false", "no", "off"}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be a boolean (1/0, true/false), got {value!r}")
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", False)
+# The fallback key is only for local use; production must set SECRET_KEY.
+SECRET_KEY = (
+    os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me-in-production"
+)
+if not DEBUG and not os.environ.get("SECRET_KEY") and os.environ.get("SOCRATES_REQUIRE_SECRET"):
+    raise ImproperlyConfigured("SECRET_KEY must be set when SOCRATES_REQUIRE_SECRET is set")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+
+INSTALLED_APPS = [
+    # socrates first: its management commands (migrate, showmigrations) wrap Django's.
+    "socrates",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_migration_linter",
+    "auth_app",
+    "specs_app",
+    "knowledge_app",
+    "teams_app",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "socrates.urls"
+WSGI_APPLICATION = "socrates.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Databases -------------------------------------------------------------------------------
+
+DATA_DIR = Path(os.environ.get("SOCRATES_DATA_DIR") or BASE_DIR / ".data").resolve()
+AUTH_DATABASE_URL = os.environ.get("AUTH_DATABASE_URL", "")
+SPECS_DATABASE_URL = os.environ.get("SPECS_DATABASE_URL", "")
+
+
+def database_from_url(variable: str, url: str) -> dict:
+    """Parse a postgres:// URL into a Django database dict, naming the variable on error."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError on a non-numeric port
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{variable} is not a valid database URL: {exc}") from exc
+    if parts.scheme not in {"postgres", "postgresql", "pgsql"}:
+        raise ImproperlyConfigured(
+            f"{variable} must start with postgresql:// (got scheme {parts.scheme!r})"
+        )
+    name = parts.path.lstrip("/")
+    if not parts.hostname or not name or "/" in name:
+        raise ImproperlyConfigured(
+            f"{variable} must name a host and a database, as postgresql://user:pass@host:5432/db"
+        )
+    from urllib.parse import unquote
+
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(name),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": parts.hostname,
+        "PORT": str(port or ""),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def embedded_database(name: str) -> dict:
+    return {
+        "ENGINE": "socrates.embedded_backend",
+        "NAME": name,
+        "USER": "postgres",
+        "PASSWORD": "",
+        "HOST": "127.0.0.1",
+        "PORT": "",
+        "EMBEDDED_DATA_DIR": str(DATA_DIR),
+        "CONN_MAX_AGE": 60,
+        "CONN_HEALTH_CHECKS": True,
+    }
+
+
+def check_data_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ImproperlyConfigured(f"SOCRATES_DATA_DIR={path} cannot be created: {exc}") from exc
+    if not path.is_dir() or not os.access(path, os.W_OK | os.X_OK):
+        raise ImproperlyConfigured(f"SOCRATES_DATA_DIR={path} is not a writable directory")
+
+
+if AUTH_DATABASE_URL or SPECS_DATABASE_URL:
+    if not (AUTH_DATABASE_URL and SPECS_DATABASE_URL):
+        raise ImproperlyConfigured(
+            "Set both AUTH_DATABASE_URL and SPECS_DATABASE_URL, or neither for the embedded server"
+        )
+    USE_EMBEDDED_DATABASE = False
+    DATABASES = {
+        "default": database_from_url("AUTH_DATABASE_URL", AUTH_DATABASE_URL),
+        "specs": database_from_url("SPECS_DATABASE_URL", SPECS_DATABASE_URL),
+    }
+else:
+    USE_EMBEDDED_DATABASE = True
+    check_data_dir(DATA_DIR)
+    DATABASES = {
+        "default": embedded_database("socrates_auth"),
+        "specs": embedded_database("socrates_specs"),
+    }
+
+DATABASE_ROUTERS = ["socrates.routers.DatabaseRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Migrations must never queue behind long locks on a live database (socrates/migration_safety).
+MIGRATION_LOCK_TIMEOUT = os.environ.get("MIGRATION_LOCK_TIMEOUT", "5s")
+MIGRATION_STATEMENT_TIMEOUT = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "5min")
+
+# --- Auth ------------------------------------------------------------------------------------
+
+AUTH_USER_MODEL = "auth_app.User"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# --- I18N, static ----------------------------------------------------------------------------
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# --- REST framework --------------------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
+    "ALLOWED_VERSIONS": ["v1", "v2"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": os.environ.get("AUTH_THROTTLE_RATE", "30/minute"),
+    },
+}
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
+    "ROTATE_REFRESH_TOKENS": False,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Socrates API",
+    "DESCRIPTION": "Socratic specification sessions, conflicts, quality and code generation.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# --- Embeddings ------------------------------------------------------------------------------
+
+# A path or a sentence-transformers model name; empty means the offline all-MiniLM-L6-v2 copy.
+EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+# --- API keys --------------------------------------------------------------------------------
+
+# Comma-separated Fernet keys, newest first. The fallback is derived from SECRET_KEY for local use.
+API_KEY_ENCRYPTION_KEYS = env_list("API_KEY_ENCRYPTION_KEYS", "")
+
+# --- Logging ---------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "socrates.deprecation": {"level": "WARNING"},
+    },
+}
