@@ -16,6 +16,9 @@ class SocratesUserManager(UserManager):
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField("email address", max_length=254)
+    # Added by 0004 (nullable, phase 3): the user's default LLM; null = claude's default model.
+    default_llm_provider = models.CharField(max_length=20, null=True, blank=True)
+    default_llm_model = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

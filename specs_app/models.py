@@ -52,6 +52,9 @@ class Project(models.Model):
     maturity_score = models.FloatField(default=0)
     status = models.CharField(max_length=20, choices=ProjectStatus, default=ProjectStatus.ACTIVE)
     archived_at = models.DateTimeField(null=True, blank=True)
+    # Added by 0006 (nullable, phase 3): the project's LLM choice; null = the user's default.
+    llm_provider = models.CharField(max_length=20, null=True, blank=True)
+    llm_model = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -123,6 +126,8 @@ class Question(models.Model):
     category = models.CharField(max_length=50)
     context = models.TextField(blank=True, default="")
     quality_score = models.FloatField(null=True, blank=True)
+    # Added by 0005 (nullable): the question bank template this question was asked from.
+    template_id = models.CharField(max_length=100, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

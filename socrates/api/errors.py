@@ -1,0 +1,89 @@
+"""The API's one error shape: `{"error": {"code", "message", "details"}}`, for every status.
+
+DRF's exception handler is the single place where domain errors (socrates.errors) and DRF's
+own exceptions become HTTP responses; Django-level 404/500 under /api/ use the same shape.
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+
+from socrates import errors
+
+logger = logging.getLogger("socrates.api")
+
+DRF_CODES = {
+    exceptions.ParseError: "malformed_request",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+    exceptions.ValidationError: "invalid",
+}
+
+
+def error_body(code: str, message: str, details=None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details or {}}}
+
+
+def _first_message(details) -> str:
+    """Return a readable one-line summary naming the first offending field."""
+    if isinstance(details, dict):
+        for field, value in details.items():
+            inner = _first_message(value)
+            if field in ("non_field_errors", "detail"):
+                return inner
+            return f"{field}: {inner}"
+    if isinstance(details, list) and details:
+        return _first_message(details[0])
+    return str(details)
+
+
+def exception_handler(exc, context):
+    """Map any exception raised in a DRF view to the single error shape."""
+    if isinstance(exc, errors.DomainError):
+        response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    if isinstance(exc, exceptions.APIException):
+        code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), "error")
+        if isinstance(exc, exceptions.ValidationError):
+            details = (
+                exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            )
+            message = _first_message(details)
+        else:
+            details = {}
+            message = str(exc.detail)
+        response = Response(error_body(code, message, details), status=exc.status_code)
+        if getattr(exc, "auth_header", None):
+            response["WWW-Authenticate"] = exc.auth_header
+        if getattr(exc, "wait", None):
+            response["Retry-After"] = str(int(exc.wait))
+        return response
+    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+    return Response(
+        error_body("server_error", "An unexpected error occurred."),
+        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    )
+
+
+def json_not_found(request, exception=None):
+    return JsonResponse(error_body("not_found", f"No resource at {request.path}."), status=404)
+
+
+def json_server_error(request):
+    return JsonResponse(error_body("server_error", "An unexpected error occurred."), status=500)
