@@ -3,7 +3,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -105,8 +105,8 @@ def database_from_url(variable: str, url: str) -> dict:
         raise ImproperlyConfigured(
             f"{variable} must name a host and a database, as postgresql://user:pass@host:5432/db"
         )
-    from urllib.parse import unquote
-
+    # libpq connection parameters in the query string (sslmode, connect_timeout, ...) pass through.
+    options = {key: value for key, value in parse_qsl(parts.query)}
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": unquote(name),
@@ -114,6 +114,7 @@ def database_from_url(variable: str, url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname,
         "PORT": str(port or ""),
+        "OPTIONS": options,
         "CONN_MAX_AGE": 60,
         "CONN_HEALTH_CHECKS": True,
     }
@@ -167,6 +168,28 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 MIGRATION_LOCK_TIMEOUT = os.environ.get("MIGRATION_LOCK_TIMEOUT", "5s")
 MIGRATION_STATEMENT_TIMEOUT = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "5min")
 
+# Migration safety gate (`manage.py check_migrations`, socrates/migration_checks). The gate runs
+# django-migration-linter once per database on the migrations touching it; `manage.py
+# lintmigrations [--database specs]` reads the same options.
+MIGRATION_LINTER_OPTIONS = {
+    "sql_analyser": "postgresql",
+    "include_apps": ["auth_app", "specs_app", "knowledge_app", "teams_app"],
+    "no_cache": True,
+    # Index builds and irreversible data migrations are warnings upstream; here they fail.
+    "warnings_as_errors": [
+        "CREATE_INDEX",
+        "CREATE_INDEX_EXCLUSIVE",
+        "DROP_INDEX",
+        "REINDEX",
+        "RUNPYTHON_REVERSIBLE",
+        "RUNSQL_REVERSIBLE",
+    ],
+}
+# Findings the gate lets through: {"app.migration": {"CODE": "why it is safe"}}. Only with a
+# reason; the linter and the gate's own rules already accept an index or unique constraint on
+# a table created in the same migration, so none is needed for that.
+MIGRATION_GATE_IGNORES: dict[str, dict[str, str]] = {}
+
 # --- Auth ------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "auth_app.User"
@@ -196,11 +219,19 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "socrates.api.schema.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": [
+        "socrates.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "EXCEPTION_HANDLER": "socrates.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("AUTH_THROTTLE_RATE", "30/minute"),
     },
+    # Proxies in front of the app that append to X-Forwarded-For; 0 = trust only REMOTE_ADDR,
+    # so a client cannot dodge the throttles by sending its own X-Forwarded-For.
+    "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
 
 SIMPLE_JWT = {
@@ -218,12 +249,46 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Separate request and response components: required request fields and read-only
+    # response fields are then explicit, which the v1 compatibility check relies on.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Tags and operation ids start after /api/vN/ (projects_list, not v1_projects_list).
+    "SCHEMA_PATH_PREFIX": r"/api/v[0-9]+",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    "PATH_CONVERTER_OVERRIDES": {"anyid": {"type": "string", "format": "uuid"}},
+    # Stable names for enums that share a field name across models.
+    "ENUM_NAME_OVERRIDES": {
+        "ProjectPhaseEnum": "specs_app.models.ProjectPhase",
+        "ProjectStatusEnum": "specs_app.models.ProjectStatus",
+        "SessionModeEnum": "specs_app.models.SessionMode",
+        "SessionStatusEnum": "specs_app.models.SessionStatus",
+        "SpecificationSourceEnum": "specs_app.models.SpecificationSource",
+        "ConversationRoleEnum": "specs_app.models.ConversationRole",
+        "ConflictTypeEnum": "specs_app.models.ConflictType",
+        "ConflictSeverityEnum": "specs_app.models.ConflictSeverity",
+        "ConflictStatusEnum": "specs_app.models.ConflictStatus",
+        "ConflictActionEnum": "specs_app.services.conflicts.ACTION_CHOICES",
+        "TestTypeEnum": "specs_app.models.TestType",
+        "TestStatusEnum": "specs_app.models.TestStatus",
+        "GenerationStatusEnum": "specs_app.models.GenerationStatus",
+        "LlmProviderEnum": "auth_app.models.LlmProvider",
+        "TeamRoleEnum": "teams_app.models.TeamRole",
+        "InvitationStatusEnum": "teams_app.models.InvitationStatus",
+        "SharePermissionEnum": "teams_app.models.SharePermission",
+    },
 }
 
 # --- Embeddings ------------------------------------------------------------------------------
 
 # A path or a sentence-transformers model name; empty means the offline all-MiniLM-L6-v2 copy.
 EMBEDDING_MODEL = os.environ.get("EMBEDDING_MODEL", "")
+# The class that embeds (knowledge_app.embeddings.BaseEmbedder); tests of batching mechanics
+# swap in knowledge_app.testing.FakeDeterministicEmbedder for subprocesses.
+EMBEDDING_BACKEND = os.environ.get(
+    "EMBEDDING_BACKEND", "knowledge_app.embeddings.SentenceTransformerEmbedder"
+)
+# bfloat16 inference on CPU: "auto" (only where the CPU has native bf16), "1" or "0".
+EMBEDDING_CPU_BF16 = os.environ.get("EMBEDDING_CPU_BF16", "auto")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
@@ -231,6 +296,40 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 # Comma-separated Fernet keys, newest first. The fallback is derived from SECRET_KEY for local use.
 API_KEY_ENCRYPTION_KEYS = env_list("API_KEY_ENCRYPTION_KEYS", "")
+
+# --- LLM providers (specs_app/llm; models and prices live in specs_app/llm/registry.py) -------
+
+
+def env_number(name: str, default: float, cast=float):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return cast(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
+# Base URLs; empty means the provider's public endpoint. Ollama is used without a key only
+# when OLLAMA_BASE_URL is set (e.g. http://localhost:11434/v1).
+ANTHROPIC_BASE_URL = os.environ.get("ANTHROPIC_BASE_URL", "")
+OPENAI_BASE_URL = os.environ.get("OPENAI_BASE_URL", "")
+GEMINI_BASE_URL = os.environ.get("GEMINI_BASE_URL", "")
+OLLAMA_BASE_URL = os.environ.get("OLLAMA_BASE_URL", "")
+LLM_TIMEOUT_SECONDS = env_number("LLM_TIMEOUT_SECONDS", 60.0)
+LLM_MAX_RETRIES = env_number("LLM_MAX_RETRIES", 2, int)
+LLM_BACKOFF_SECONDS = env_number("LLM_BACKOFF_SECONDS", 0.5)
+LLM_BACKOFF_MAX_SECONDS = env_number("LLM_BACKOFF_MAX_SECONDS", 8.0)
+# Rephrasing runs inside the next-question request, so it gets a shorter budget.
+LLM_REPHRASE_ENABLED = env_bool("LLM_REPHRASE_ENABLED", True)
+LLM_REPHRASE_TIMEOUT_SECONDS = env_number("LLM_REPHRASE_TIMEOUT_SECONDS", 10.0)
+LLM_REPHRASE_MAX_RETRIES = env_number("LLM_REPHRASE_MAX_RETRIES", 1, int)
+
+# --- Code generation (specs_app/generation) --------------------------------------------------
+
+GENERATION_MIN_MATURITY = env_number("GENERATION_MIN_MATURITY", 100.0)
+# True runs a generation inside the POST request (tests); otherwise a thread after the commit.
+GENERATION_RUN_INLINE = env_bool("GENERATION_RUN_INLINE", False)
 
 # --- Logging ---------------------------------------------------------------------------------
 

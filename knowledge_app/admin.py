@@ -1,0 +1,131 @@
+"""Admin for phase 5 (socrates_specs): learning data and the knowledge base.
+
+A document's embedding is never loaded into the admin: the vector comes back from pgvector as a
+numpy array, which Django's read-only display cannot handle (its emptiness test raises) and which
+no one wants to read. The admin shows its dimensions and model instead, computed in SQL.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.views.main import ChangeList
+from django.db.models import F, Func, IntegerField
+
+from socrates.crossdb_admin import USER_MODEL, CrossDatabaseAdminMixin, user_link
+
+from .models import KnowledgeBaseDocument, QuestionEffectiveness, UserBehaviorPattern
+
+EMBEDDING_BOOKKEEPING = (
+    "embedding_model",
+    "embedding_content_hash",
+    "embedding_windows",
+    "embedded_at",
+)
+
+
+class UserIdAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
+    cross_database_references = {"user_id": USER_MODEL}
+    user_search_fields = ("user_id",)
+
+    @admin.display(description="user", ordering="user_id")
+    def user(self, obj):
+        return user_link(obj.user_id)
+
+
+@admin.register(UserBehaviorPattern)
+class UserBehaviorPatternAdmin(UserIdAdmin):
+    list_display = ("user", "pattern_type", "confidence", "learned_at", "updated_at")
+    list_filter = ("pattern_type",)
+    search_fields = ("=user_id", "pattern_type")
+    readonly_fields = ("id", "updated_at")
+
+
+@admin.register(QuestionEffectiveness)
+class QuestionEffectivenessAdmin(UserIdAdmin):
+    list_display = (
+        "question_template_id",
+        "user",
+        "role",
+        "times_asked",
+        "times_answered_well",
+        "effectiveness_score",
+        "updated_at",
+    )
+    list_filter = ("role",)
+    search_fields = ("=user_id", "question_template_id")
+    readonly_fields = ("id", "created_at", "updated_at")
+
+
+class EmbeddingListFilter(admin.SimpleListFilter):
+    title = "embedding"
+    parameter_name = "embedding"
+
+    def lookups(self, request, model_admin):
+        return (("present", "present"), ("missing", "missing"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "present":
+            return queryset.filter(embedding__isnull=False)
+        if self.value() == "missing":
+            return queryset.filter(embedding__isnull=True)
+        return queryset
+
+
+class DocumentChangeList(ChangeList):
+    def get_queryset(self, request, exclude_parameters=None):
+        # A page of documents need not read their (possibly large) contents.
+        return super().get_queryset(request, exclude_parameters).defer("content")
+
+
+class VectorDims(Func):
+    function = "vector_dims"
+    output_field = IntegerField()
+
+
+@admin.register(KnowledgeBaseDocument)
+class KnowledgeBaseDocumentAdmin(UserIdAdmin):
+    list_display = (
+        "filename",
+        "project",
+        "user",
+        "file_size",
+        "content_type",
+        "embedding_summary",
+        "uploaded_at",
+    )
+    list_filter = (EmbeddingListFilter, "content_type", "embedding_model")
+    # Not `content`: a substring scan of every document is too slow for a search box.
+    search_fields = ("filename", "=id", "=user_id", "project__name", "=project__id")
+    list_select_related = ("project",)
+    raw_id_fields = ("project",)
+    exclude = ("embedding",)
+    fields = (
+        "id",
+        "project",
+        "user_id",
+        "filename",
+        "file_size",
+        "content_type",
+        "content",
+        "uploaded_at",
+        "embedding_summary",
+        *EMBEDDING_BOOKKEEPING,
+    )
+    # The bookkeeping describes the stored vector, which only the backfill writes.
+    readonly_fields = ("id", "embedding_summary", *EMBEDDING_BOOKKEEPING)
+
+    def get_changelist(self, request, **kwargs):
+        return DocumentChangeList
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("embedding")
+            .annotate(embedding_dimensions=VectorDims(F("embedding")))
+        )
+
+    @admin.display(description="embedding")
+    def embedding_summary(self, obj):
+        dimensions = getattr(obj, "embedding_dimensions", None)
+        if dimensions is None:
+            return "—"
+        return f"{dimensions} dims · {obj.embedding_model or 'unknown model'}"

@@ -1,0 +1,118 @@
+"""Admin helpers for references that cross the two databases.
+
+A column such as `projects.owner_id` lives in socrates_specs and names a row of socrates_auth,
+so no foreign key (and no admin widget built on one) can follow it. These helpers render such
+ids as links to the other database's admin pages, check in forms that the id exists there, and
+let a changelist search by a user's email or username.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
+
+EMPTY = "—"
+USER_MODEL = settings.AUTH_USER_MODEL
+TEAM_MODEL = "teams_app.Team"
+# How many users a search term may match before the cross-database search stops adding ids.
+USER_SEARCH_LIMIT = 100
+
+
+def admin_link(model_label: str, pk, text: str | None = None) -> str:
+    """Return an HTML link to the admin change page of `model_label` row `pk` (or "—")."""
+    if pk is None or pk == "":
+        return EMPTY
+    model = apps.get_model(model_label)
+    try:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
+    except NoReverseMatch:
+        return str(pk)
+    return format_html('<a href="{}">{}</a>', url, text or pk)
+
+
+def user_link(user_id) -> str:
+    return admin_link(USER_MODEL, user_id)
+
+
+def team_link(team_id) -> str:
+    return admin_link(TEAM_MODEL, team_id)
+
+
+class CrossDatabaseReferenceForm(forms.ModelForm):
+    """Reject a changed cross-database id that names no row in its own database.
+
+    `cross_database_references` maps a form field to the model label it points at; the admin
+    sets it on the form class it builds (see CrossDatabaseAdminMixin.get_form).
+    """
+
+    cross_database_references: dict[str, str] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, model_label in self.cross_database_references.items():
+            value = cleaned.get(field)
+            # Only check what this form changes: an existing orphan is check_integrity's to
+            # report, and must not block an unrelated edit.
+            if value is None or field not in self.changed_data:
+                continue
+            model = apps.get_model(model_label)
+            if not model._base_manager.filter(pk=value).exists():
+                self.add_error(field, f"No {model._meta.verbose_name} with id {value} exists.")
+        return cleaned
+
+
+class CrossDatabaseAdminMixin:
+    """ModelAdmin mixin for models that hold user or team ids from the other database.
+
+    `cross_database_references`: field -> model label, validated on save.
+    `user_search_fields`: id fields matched against users found by exact email or username,
+    so "alice@example.com" finds her projects although users live in another database.
+    """
+
+    form = CrossDatabaseReferenceForm
+    cross_database_references: dict[str, str] = {}
+    user_search_fields: tuple[str, ...] = ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        # modelform_factory returns a fresh class on every call, so this does not leak.
+        form.cross_database_references = dict(self.cross_database_references)
+        return form
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term or not self.user_search_fields:
+            return results, may_have_duplicates
+        user_model = apps.get_model(USER_MODEL)
+        user_ids = list(
+            user_model._base_manager.filter(
+                Q(email__iexact=term) | Q(username__iexact=term)
+            ).values_list("pk", flat=True)[:USER_SEARCH_LIMIT]
+        )
+        if user_ids:
+            by_user = Q.create(
+                [(f"{field}__in", user_ids) for field in self.user_search_fields],
+                connector=Q.OR,
+            )
+            results = results | queryset.filter(by_user)
+        return results, may_have_duplicates
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows related rows without letting the parent's form edit them."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
