@@ -1,0 +1,1 @@
+"""Code generation: a deterministic, offline project skeleton from current specifications."""

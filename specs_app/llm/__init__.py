@@ -1,0 +1,1 @@
+"""LLM providers: registry, clients, selection, usage and question rephrasing."""
