@@ -1,0 +1,181 @@
+"""What unapplying migrations would destroy, and a dump that `loaddata` restores.
+
+Unapplying a CreateModel drops its table; unapplying an AddField drops its column. Before a
+phase change goes back, `data_at_risk()` counts the rows those tables hold and the values those
+columns hold (a value equal to the column's database default is not counted), using the
+historical models of the database as it is now. `write_dump()` serializes exactly those rows
+with Django's serializers, so that `manage.py loaddata FILE` puts them back once the tables and
+columns exist again (loaddata without --database loads each object into its router's database).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core import serializers
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections
+from django.db.migrations import AddField, CreateModel
+from django.db.migrations.executor import MigrationExecutor
+from django.db.models import BooleanField, Model
+from django.db.models.expressions import RawSQL
+
+from .routing import database_operations, operation_touches
+
+
+@dataclass
+class AtRisk:
+    alias: str
+    table: str
+    column: str | None  # None: the whole table is dropped
+    rows: int
+    # Historical model whose rows the dump serializes (None: covered by its parent's M2M).
+    model: type[Model] | None
+    condition: str = "TRUE"
+
+    def describe(self) -> str:
+        if self.column is None:
+            return f"{self.alias}: table {self.table} ({self.rows} rows)"
+        return f"{self.alias}: column {self.table}.{self.column} ({self.rows} rows with a value)"
+
+
+def data_at_risk(steps) -> list[AtRisk]:
+    """Return the tables and columns the backward `steps` would drop, with their row counts."""
+    found: list[AtRisk] = []
+    by_alias: dict[str, list] = {}
+    for step in steps:
+        if step.backwards:
+            by_alias.setdefault(step.alias, []).extend(step.effective)
+    for alias, keys in by_alias.items():
+        if keys:
+            found.extend(_at_risk_on(alias, keys))
+    return found
+
+
+def _at_risk_on(alias: str, keys: list) -> list[AtRisk]:
+    connection = connections[alias]
+    executor = MigrationExecutor(connection)
+    graph = executor.loader.graph
+    historical = executor._create_project_state(with_applied_migrations=True).apps
+    # Forward order, so that a dump lists parents before children.
+    migrations = [graph.nodes[key] for key in reversed(keys)]
+    dropped_tables: list[tuple[str, type[Model] | None]] = []
+    dropped_columns: list[tuple[type[Model], str]] = []
+    for migration in migrations:
+        for operation in database_operations(migration.operations):
+            if not operation_touches(operation, migration.app_label, alias):
+                continue
+            if isinstance(operation, CreateModel):
+                model = _model(historical, migration.app_label, operation.name)
+                if model is None:
+                    continue
+                dropped_tables.append((model._meta.db_table, model))
+                for m2m in model._meta.local_many_to_many:
+                    through = m2m.remote_field.through
+                    if through._meta.auto_created:
+                        dropped_tables.append((through._meta.db_table, None))
+            elif isinstance(operation, AddField):
+                model = _model(historical, migration.app_label, operation.model_name)
+                if model is None:
+                    continue
+                field = model._meta.get_field(operation.name)
+                if field.many_to_many:
+                    through = field.remote_field.through
+                    dropped_tables.append((through._meta.db_table, through))
+                else:
+                    dropped_columns.append((model, field.column))
+    table_names = {table for table, _ in dropped_tables}
+    found = []
+    with connection.cursor() as cursor:
+        for table, model in dropped_tables:
+            rows = _count(cursor, connection, table, "TRUE")
+            if rows is not None:
+                found.append(AtRisk(alias, table, None, rows, model))
+        for model, column in dropped_columns:
+            table = model._meta.db_table
+            if table in table_names:
+                continue
+            condition = _has_value_condition(cursor, connection, table, column)
+            rows = _count(cursor, connection, table, condition)
+            if rows is not None:
+                found.append(AtRisk(alias, table, column, rows, model, condition))
+    return found
+
+
+def _model(historical_apps, app_label: str, model_name: str) -> type[Model] | None:
+    try:
+        return historical_apps.get_model(app_label, model_name)
+    except LookupError:  # removed by a later migration: nothing of it is left to lose
+        return None
+
+
+def _count(cursor, connection, table: str, condition: str) -> int | None:
+    cursor.execute("SELECT to_regclass(%s)", [connection.ops.quote_name(table)])
+    if cursor.fetchone()[0] is None:
+        return None
+    cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)} WHERE {condition}")
+    return cursor.fetchone()[0]
+
+
+def _has_value_condition(cursor, connection, table: str, column: str) -> str:
+    """SQL that is true where the column holds something other than NULL or its default."""
+    cursor.execute(
+        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+        "JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+        "WHERE a.attrelid = to_regclass(%s) AND a.attname = %s",
+        [connection.ops.quote_name(table), column],
+    )
+    row = cursor.fetchone()
+    quoted = connection.ops.quote_name(column)
+    if row and row[0]:
+        return f"{quoted} IS DISTINCT FROM ({row[0]})"
+    return f"{quoted} IS NOT NULL"
+
+
+class ExactJSONEncoder(DjangoJSONEncoder):
+    """DjangoJSONEncoder that keeps microseconds, so restored rows are identical."""
+
+    def default(self, o):
+        if isinstance(o, (datetime.datetime, datetime.time)):
+            return o.isoformat()
+        return super().default(o)
+
+
+def dump_path(requested: str | os.PathLike) -> Path:
+    """Return where the dump goes: FILE itself if it ends in .json, else FILE.json.
+
+    `loaddata FILE` looks for FILE.json when FILE has no format extension, so both spellings
+    restore with the name the operator typed.
+    """
+    path = Path(requested)
+    if path.suffix == ".json":
+        return path
+    if path.suffix and path.suffix[1:] in serializers.get_public_serializer_formats():
+        raise ValueError(f"{path}: the dump is JSON; name it FILE or FILE.json")
+    return path.with_name(path.name + ".json")
+
+
+def write_dump(at_risk: list[AtRisk], requested: str | os.PathLike) -> tuple[Path, int]:
+    """Serialize the rows at risk into one JSON fixture; return its path and object count."""
+    path = dump_path(requested)
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; choose a new name for the dump")
+    objects = []
+    for risk in at_risk:
+        if not risk.rows or risk.model is None:
+            continue
+        manager = risk.model._base_manager.using(risk.alias)
+        queryset = manager.order_by("pk")
+        if risk.column is not None:
+            queryset = queryset.filter(RawSQL(risk.condition, (), output_field=BooleanField()))
+        objects.extend(serializers.serialize("python", queryset))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(objects, handle, cls=ExactJSONEncoder, indent=1)
+    partial.replace(path)
+    return path, len(objects)

@@ -1,0 +1,1 @@
+"""Throwaway apps with one bad migration each, to show the migration gate bites."""

@@ -1,0 +1,1 @@
+"""Gate probe: a safe additive migration (nullable column, index built concurrently): the control."""

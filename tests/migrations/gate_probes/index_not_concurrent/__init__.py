@@ -1,0 +1,1 @@
+"""Gate probe: a migration that builds an index on an existing table without CONCURRENTLY."""

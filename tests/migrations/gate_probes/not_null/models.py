@@ -1,0 +1,9 @@
+from django.db import models
+
+
+class Widget(models.Model):
+    name = models.CharField(max_length=100)
+    size = models.IntegerField(default=0)
+
+    def __str__(self):
+        return f"widget {self.pk}"

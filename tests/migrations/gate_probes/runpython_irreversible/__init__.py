@@ -1,0 +1,1 @@
+"""Gate probe: a data migration without reverse code."""

@@ -1,0 +1,1 @@
+"""Gate probe: a migration that changes a column's type."""
