@@ -5,6 +5,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from socrates.crossdb_admin import ServiceDeleteMixin
+
 from .models import ApiKey, AuditLog, DeprecatedEndpointCall, User, UserRules
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -65,7 +67,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
     form = SocratesUserChangeForm
     add_form = SocratesUserCreationForm
     list_display = ("username", "email", "is_active", "is_staff", "is_superuser", "created_at")
@@ -92,6 +94,12 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     inlines = (UserRulesInline, ApiKeyInline)
+
+    def delete_with_service(self, request, obj):
+        # The user's ids live on in socrates_specs; teams_app's service removes them too.
+        from teams_app.services import user_delete
+
+        user_delete(user_id=obj.pk, actor=request.user)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

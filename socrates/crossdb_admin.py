@@ -116,3 +116,42 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ServiceDeleteMixin:
+    """Delete through a service instead of Django's collector, one object at a time.
+
+    Deleting a team or a user must also remove rows in the other database (project shares,
+    user ids in socrates_specs), which Django's cascade cannot reach. The service named by
+    `delete_with_service` does that; a refusal it raises (a DomainError, e.g. "owns projects")
+    becomes an error message instead of a server error, and nothing is deleted.
+    """
+
+    def delete_with_service(self, request, obj) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_with_service(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        from django.contrib import messages
+
+        from socrates.errors import DomainError
+
+        for obj in queryset:
+            try:
+                self.delete_with_service(request, obj)
+            except DomainError as exc:
+                self.message_user(request, f"{obj}: {exc.message}", messages.ERROR)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        from django.contrib import messages
+        from django.http import HttpResponseRedirect
+
+        from socrates.errors import DomainError
+
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except DomainError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)

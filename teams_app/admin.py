@@ -13,10 +13,12 @@ from socrates.crossdb_admin import (
     TEAM_MODEL,
     USER_MODEL,
     CrossDatabaseAdminMixin,
+    ServiceDeleteMixin,
     team_link,
     user_link,
 )
 
+from . import services
 from .models import ProjectShare, Team, TeamInvitation, TeamMember
 
 
@@ -42,7 +44,7 @@ class TeamInvitationInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("name", "member_count", "created_by", "created_at", "updated_at")
     search_fields = ("name", "=id", "created_by__email")
     list_select_related = ("created_by",)
@@ -56,6 +58,9 @@ class TeamAdmin(admin.ModelAdmin):
     @admin.display(description="members", ordering="member_count")
     def member_count(self, obj):
         return obj.member_count
+
+    def delete_with_service(self, request, obj):
+        services.team_delete(actor=request.user, team=obj, enforce_role=False)
 
 
 @admin.register(TeamMember)

@@ -148,17 +148,20 @@ def team_purge_shares(*, team_ids) -> int:
     return deleted
 
 
-def team_delete(*, actor, team: Team) -> None:
+def team_delete(*, actor, team: Team, enforce_role: bool = True) -> None:
     """Delete a team with its members, invitations and project shares (owners only).
+
+    `enforce_role=False` is for site administrators (the Django admin), who are not members.
 
     Shares are deleted first (socrates_specs), then the team (socrates_auth, members and
     invitations cascade), then shares once more in case one was created in between. A crash
     after the first step leaves a team without shares (no access anywhere); calling this again
     finishes the job.
     """
-    selectors.require_team_role(
-        team=team, user=actor, roles={TeamRole.OWNER}, doing="delete the team"
-    )
+    if enforce_role:
+        selectors.require_team_role(
+            team=team, user=actor, roles={TeamRole.OWNER}, doing="delete the team"
+        )
     team_id = team.pk
     shares = list(
         ProjectShare.objects.filter(team_id=team_id).values("id", "project_id", "permission_level")
@@ -166,9 +169,10 @@ def team_delete(*, actor, team: Team) -> None:
     team_purge_shares(team_ids=[team_id])
     with transaction.atomic(using=AUTH_DB):
         _lock_team(team)
-        selectors.require_team_role(
-            team=team, user=actor, roles={TeamRole.OWNER}, doing="delete the team"
-        )
+        if enforce_role:
+            selectors.require_team_role(
+                team=team, user=actor, roles={TeamRole.OWNER}, doing="delete the team"
+            )
         members = list(TeamMember.objects.filter(team_id=team_id).values_list("user_id", "role"))
         for share in shares:
             _audit(
