@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
 
-.PHONY: install run test lint format check-migrations pytest bench db stop-db migrate clean-data
+.PHONY: install run test lint format check-migrations pytest bench db stop-db migrate clean-data openapi
 
 install: $(STAMP)
 
@@ -47,6 +47,10 @@ pytest: install
 	$(BIN)/pytest
 
 test: lint check-migrations pytest
+
+# Rewrite openapi/v2.yaml from the code; openapi/v1.yaml only if the change breaks no v1 client.
+openapi: install
+	$(PY) manage.py openapi
 
 bench: install
 	$(PY) bench/migrations.py

@@ -123,3 +123,45 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.provider} key of {self.user_id}"
+
+
+# --- API deprecation -------------------------------------------------------------------------
+
+
+class DeprecatedEndpointCall(models.Model):
+    """How often one user called one deprecated endpoint on one day (socrates.api.deprecation).
+
+    One row per (endpoint, user, day), incremented by an upsert, so the table grows with the
+    number of distinct callers rather than with traffic.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    endpoint = models.CharField(max_length=300)
+    user = models.ForeignKey(
+        User,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="deprecated_endpoint_calls",
+    )
+    day = models.DateField()
+    calls = models.PositiveIntegerField(default=0)
+    first_called_at = models.DateTimeField(default=timezone.now)
+    last_called_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "deprecated_endpoint_calls"
+        ordering = ["-day", "endpoint"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["endpoint", "user", "day"],
+                name="deprecated_calls_endpoint_user_day_unique",
+                nulls_distinct=False,
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["endpoint", "-day"], name="deprecated_calls_endpoint_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.endpoint} by {self.user_id} on {self.day}: {self.calls}"

@@ -5,13 +5,19 @@ own exceptions become HTTP responses; Django-level 404/500 under /api/ use the s
 """
 
 import logging
+import math
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
+from django.db import DataError, IntegrityError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 from socrates import errors
+from socrates.api.exceptions import RequestTooLarge
 
 logger = logging.getLogger("socrates.api")
 
@@ -27,6 +33,8 @@ DRF_CODES = {
     exceptions.Throttled: "throttled",
     exceptions.ValidationError: "invalid",
 }
+
+DRF_CODES[RequestTooLarge] = "request_too_large"
 
 
 def error_body(code: str, message: str, details=None) -> dict:
@@ -48,6 +56,7 @@ def _first_message(details) -> str:
 
 def exception_handler(exc, context):
     """Map any exception raised in a DRF view to the single error shape."""
+    set_rollback()
     if isinstance(exc, errors.DomainError):
         response = Response(error_body(exc.code, exc.message, exc.details), status=exc.status_code)
         retry_after = getattr(exc, "retry_after", None)
@@ -58,6 +67,26 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = RequestTooLarge(f"The request body is larger than {limit} bytes.")
+    elif isinstance(exc, TooManyFieldsSent):
+        exc = RequestTooLarge("The request has too many fields.")
+    elif isinstance(exc, IntegrityError):
+        # A race the service could not see coming (two writers, one unique key): the state
+        # changed under the request, which is a conflict, not a server fault.
+        logger.warning("Integrity error in %s: %s", _view_name(context), exc)
+        return Response(
+            error_body("conflict", "The request conflicts with the current state; retry."),
+            status=status.HTTP_409_CONFLICT,
+        )
+    elif isinstance(exc, DataError):
+        # Input that passed validation but not the database (a value out of a column's range).
+        logger.warning("Data error in %s: %s", _view_name(context), exc)
+        return Response(
+            error_body("invalid", "A value is out of the range the database accepts."),
+            status=status.HTTP_400_BAD_REQUEST,
+        )
     if isinstance(exc, exceptions.APIException):
         code = next((c for cls, c in DRF_CODES.items() if isinstance(exc, cls)), "error")
         if isinstance(exc, exceptions.ValidationError):
@@ -65,6 +94,10 @@ def exception_handler(exc, context):
                 exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
             )
             message = _first_message(details)
+        elif isinstance(exc.detail, dict):
+            # e.g. simplejwt's {"detail": "Token is invalid", "code": ..., "messages": [...]}
+            details = {key: value for key, value in exc.detail.items() if key != "detail"}
+            message = str(exc.detail.get("detail") or _first_message(details))
         else:
             details = {}
             message = str(exc.detail)
@@ -72,13 +105,17 @@ def exception_handler(exc, context):
         if getattr(exc, "auth_header", None):
             response["WWW-Authenticate"] = exc.auth_header
         if getattr(exc, "wait", None):
-            response["Retry-After"] = str(int(exc.wait))
+            response["Retry-After"] = str(math.ceil(exc.wait))
         return response
-    logger.exception("Unhandled error in %s", context.get("view").__class__.__name__)
+    logger.exception("Unhandled error in %s", _view_name(context))
     return Response(
         error_body("server_error", "An unexpected error occurred."),
         status=status.HTTP_500_INTERNAL_SERVER_ERROR,
     )
+
+
+def _view_name(context) -> str:
+    return context.get("view").__class__.__name__ if context else "?"
 
 
 def json_not_found(request, exception=None):

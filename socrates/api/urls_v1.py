@@ -4,4 +4,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("socrates.api.docs_urls")),
+    path("", include("auth_app.api.urls")),
+    path("", include("specs_app.api.urls_v1")),
 ]

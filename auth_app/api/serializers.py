@@ -1,0 +1,73 @@
+"""Auth serializers. Input is validated here; rules (uniqueness, password policy) live in
+auth_app.services."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from rest_framework import serializers
+
+User = get_user_model()
+
+# Tokens are a few hundred bytes; the cap only keeps absurd input out of the JWT decoder.
+TOKEN_MAX_LENGTH = 4096
+PASSWORD_MAX_LENGTH = 128
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
+    email = serializers.EmailField(max_length=254)
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False
+    )
+
+
+class TokenObtainSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(
+        max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False
+    )
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(read_only=True)
+
+
+class RefreshSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
+
+
+class AccessSerializer(serializers.Serializer):
+    access = serializers.CharField(read_only=True)
+
+
+class LogoutSerializer(serializers.Serializer):
+    refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
+
+
+class UserV1Serializer(serializers.ModelSerializer):
+    """The phase-0 view of a user (frozen)."""
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "first_name", "last_name", "date_joined"]
+        read_only_fields = fields
+
+
+class UserV2Serializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "date_joined",
+            "last_login",
+            "default_llm_provider",
+            "default_llm_model",
+        ]
+        read_only_fields = fields
+
+
+USER_SERIALIZERS = {"v1": UserV1Serializer, "v2": UserV2Serializer}

@@ -1,0 +1,206 @@
+"""Writes of socrates_auth: users, the audit log, logout, deprecated-endpoint call counts.
+
+Audit: every JWT login and logout is recorded by the views through ``login_record`` and
+``logout``. Session logins and logouts (admin, browsable API) and *every* failed login (JWT
+included: simplejwt calls ``authenticate()``) come through Django's auth signals, which
+AuthAppConfig.ready() connects to the ``on_*`` receivers below: Django's own login views
+expose no other hook, and one failed attempt is thus recorded exactly once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, connections, transaction
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from auth_app.models import AuditLog, DeprecatedEndpointCall
+from socrates.errors import PermissionDenied, ValidationFailed
+
+User = get_user_model()
+
+# Audit actions.
+LOGIN = "auth.login"
+LOGIN_FAILED = "auth.login_failed"
+LOGOUT = "auth.logout"
+REGISTER = "auth.register"
+
+USER_AGENT_MAX = 1000
+
+
+def _request_meta(request) -> tuple[str | None, str]:
+    if request is None:
+        return None, ""
+    meta = getattr(request, "META", {})
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a proxy rewrites it.
+    ip = meta.get("REMOTE_ADDR") or None
+    return ip, meta.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
+
+
+def audit_log(
+    *,
+    action: str,
+    user=None,
+    request=None,
+    resource_type: str = "",
+    resource_id: str = "",
+    details: dict | None = None,
+) -> AuditLog:
+    """Append one row to audit_logs (ip and user agent taken from ``request``)."""
+    ip, user_agent = _request_meta(request)
+    return AuditLog.objects.using("default").create(
+        user=user if user is not None and getattr(user, "pk", None) else None,
+        action=action,
+        resource_type=resource_type,
+        resource_id=str(resource_id) if resource_id else "",
+        ip=ip,
+        user_agent=user_agent,
+        details=details or {},
+    )
+
+
+def user_register(*, username: str, email: str, password: str, request=None) -> User:
+    """Create a user after checking uniqueness (email case-insensitively) and the password."""
+    errors: dict[str, list[str]] = {}
+    if User.objects.filter(username=username).exists():
+        errors["username"] = ["A user with that username already exists."]
+    if User.objects.filter(email__iexact=email).exists():
+        errors["email"] = ["A user with that email already exists."]
+    try:
+        validate_password(password, user=User(username=username, email=email))
+    except DjangoValidationError as exc:
+        errors["password"] = list(exc.messages)
+    if errors:
+        first = next(iter(errors))
+        raise ValidationFailed(f"{first}: {errors[first][0]}", details=errors)
+    try:
+        with transaction.atomic(using="default"):
+            user = User.objects.create_user(username=username, email=email, password=password)
+            audit_log(
+                action=REGISTER,
+                user=user,
+                request=request,
+                resource_type="user",
+                resource_id=user.pk,
+            )
+    except IntegrityError:
+        # Another request registered the same name between the check and the insert.
+        raise ValidationFailed(
+            "username: A user with that username or email already exists.",
+            details={"username": ["A user with that username or email already exists."]},
+        ) from None
+    return user
+
+
+def login_record(*, user, request, method: str = "jwt") -> None:
+    """Record a successful login and stamp ``last_login``."""
+    with transaction.atomic(using="default"):
+        user.last_login = timezone.now()
+        user.save(update_fields=["last_login"])
+        audit_log(
+            action=LOGIN,
+            user=user,
+            request=request,
+            resource_type="user",
+            resource_id=user.pk,
+            details={"method": method},
+        )
+
+
+def login_failed_record(*, username: str, request, method: str) -> None:
+    """Record a failed login attempt (the user, when the name exists, is linked)."""
+    user = User.objects.filter(username=username).first() if username else None
+    audit_log(
+        action=LOGIN_FAILED,
+        user=user,
+        request=request,
+        resource_type="user",
+        resource_id=user.pk if user else "",
+        details={"method": method, "username": (username or "")[:150]},
+    )
+
+
+def logout(*, user, refresh: str, request) -> None:
+    """Blacklist the user's refresh token and record the logout."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise ValidationFailed(
+            f"refresh: {exc}", details={"refresh": [str(exc)]}, code="token_not_valid"
+        ) from None
+    if str(token.get("user_id")) != str(user.pk):
+        raise PermissionDenied(
+            "refresh: this refresh token belongs to another user.",
+            details={"refresh": ["This refresh token belongs to another user."]},
+        )
+    with transaction.atomic(using="default"):
+        token.blacklist()
+        audit_log(
+            action=LOGOUT,
+            user=user,
+            request=request,
+            resource_type="user",
+            resource_id=user.pk,
+            details={"method": "jwt", "jti": token.get("jti")},
+        )
+
+
+def deprecated_call_record(
+    *, endpoint: str, user_id: uuid.UUID | None, at: dt.datetime | None = None
+) -> None:
+    """Count one call of a deprecated endpoint (one row per endpoint, user and day)."""
+    at = at or timezone.now()
+    table = DeprecatedEndpointCall._meta.db_table
+    with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {table} (endpoint, user_id, day, calls, first_called_at, last_called_at)
+            VALUES (%s, %s, %s, 1, %s, %s)
+            ON CONFLICT ON CONSTRAINT deprecated_calls_endpoint_user_day_unique
+            DO UPDATE SET calls = {table}.calls + 1, last_called_at = EXCLUDED.last_called_at
+            """,
+            [endpoint, user_id, timezone.localdate(at, dt.UTC), at, at],
+        )
+
+
+# --- Receivers of django.contrib.auth signals (connected in AuthAppConfig.ready) -----------
+
+
+def _method_of(request) -> str:
+    path = getattr(request, "path", "") or ""
+    return "jwt" if "/auth/token/" in path else "session"
+
+
+def on_user_logged_in(sender, request, user, **kwargs) -> None:
+    audit_log(
+        action=LOGIN,
+        user=user,
+        request=request,
+        resource_type="user",
+        resource_id=user.pk,
+        details={"method": "session"},
+    )
+
+
+def on_user_logged_out(sender, request, user, **kwargs) -> None:
+    if user is None:
+        return
+    audit_log(
+        action=LOGOUT,
+        user=user,
+        request=request,
+        resource_type="user",
+        resource_id=user.pk,
+        details={"method": "session"},
+    )
+
+
+def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    username = credentials.get("username") or credentials.get(User.USERNAME_FIELD) or ""
+    login_failed_record(username=str(username), request=request, method=_method_of(request))

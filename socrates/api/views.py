@@ -1,0 +1,85 @@
+"""The base of every view of this API: versioned serializers and pagination, strict queries.
+
+A view names its serializer per version (``serializer_classes = {"v1": A, "v2": B}``) and its
+query filters as a serializer (``filter_serializer_class``, or a dict of them per version).
+Any query parameter that is neither a filter nor the version's pagination parameter is a 400
+naming it, as is a filter value of the wrong type or outside its choices.
+"""
+
+from django.http import Http404
+from rest_framework.exceptions import ValidationError
+from rest_framework.generics import GenericAPIView
+
+from socrates.api.pagination import SkipLimitPagination, V2CursorPagination
+
+# Query parameters DRF itself understands (format suffix override for the browsable API).
+ALWAYS_ALLOWED_QUERY_PARAMS = frozenset({"format"})
+
+
+class ApiView(GenericAPIView):
+    serializer_classes: dict[str, type] = {}
+    filter_serializer_class = None
+    pagination_classes: dict[str, type] = {"v1": SkipLimitPagination, "v2": V2CursorPagination}
+    list_methods: tuple[str, ...] = ()
+    created_methods: tuple[str, ...] = ()
+    conflict_methods: tuple[str, ...] = ()
+
+    @property
+    def version(self) -> str:
+        return getattr(getattr(self, "request", None), "version", None) or "v2"
+
+    def get_queryset(self):
+        # Views read through selectors. The browsable API asks for a queryset only to build
+        # filter forms, and there are no filter backends to build them from.
+        return None
+
+    def get_object(self):
+        # Objects come from selectors, which check access. DRF's OPTIONS metadata still calls
+        # this for PUT; a 404 there makes it describe the serializer without an instance.
+        raise Http404
+
+    def get_serializer_class(self):
+        if self.serializer_classes:
+            return self.serializer_classes[self.version]
+        return super().get_serializer_class()
+
+    def get_filter_serializer_class(self):
+        filters = self.filter_serializer_class
+        return filters.get(self.version) if isinstance(filters, dict) else filters
+
+    @property
+    def pagination_class(self):
+        return self.pagination_classes.get(self.version)
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._check_query_params(request)
+
+    def _check_query_params(self, request) -> None:
+        allowed = set(ALWAYS_ALLOWED_QUERY_PARAMS)
+        filters = self.get_filter_serializer_class()
+        if request.method == "GET" and filters is not None:
+            allowed |= set(filters().fields)
+        if request.method in self.list_methods and self.pagination_class is not None:
+            allowed |= set(getattr(self.pagination_class, "query_params", ()))
+        unknown = sorted(set(request.query_params) - allowed)
+        if unknown:
+            accepted = ", ".join(sorted(allowed - ALWAYS_ALLOWED_QUERY_PARAMS)) or "none"
+            raise ValidationError(
+                {name: [f"Unknown query parameter; accepted: {accepted}."] for name in unknown}
+            )
+
+    def query_filters(self) -> dict:
+        """Return the validated query filters (only those given)."""
+        filters = self.get_filter_serializer_class()
+        if filters is None:
+            return {}
+        serializer = filters(data=self.request.query_params)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def paginated_response(self, queryset):
+        """Serialize one page of ``queryset`` in the version's list shape."""
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
