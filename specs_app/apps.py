@@ -8,7 +8,9 @@ class SpecsAppConfig(AppConfig):
     def ready(self):
         # Conflict detection must run on every specification write, whatever the entry point.
         from specs_app.engine import checks  # noqa: F401 - registers the engine's data checks
-        from specs_app.engine.services import post_write_check
+        from specs_app.engine.services import post_resolve_check, post_write_check
         from specs_app.services import register_post_write_check
+        from specs_app.services.conflicts import register_post_resolve_check
 
         register_post_write_check(post_write_check)
+        register_post_resolve_check(post_resolve_check)

@@ -16,6 +16,7 @@ from socrates.api.pagination import SkipLimitPagination, cursor_pagination
 from socrates.api.views import ApiView
 from specs_app import selectors, services
 from specs_app.api import serializers as s
+from specs_app.engine import services as engine_services
 
 PROJECT_SERIALIZERS = {"v1": s.ProjectV1Serializer, "v2": s.ProjectV2Serializer}
 QUESTION_SERIALIZERS = {"v1": s.QuestionV1Serializer, "v2": s.QuestionV2Serializer}
@@ -266,7 +267,20 @@ class SessionQuestionListView(ApiView):
         )
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        question = services.question_create(session=session, **serializer.validated_data)
+        data = serializer.validated_data
+        if request.version == "v1":
+            # The frozen contract stores the question as given.
+            question = services.question_create(session=session, **data)
+        else:
+            # v2 holds hand-written questions to the bank's rule: a biased one is refused and
+            # never stored, and the quality score is the bias check's, not the client's.
+            question = engine_services.question_ask(
+                session=session,
+                text=data["text"],
+                category=data["category"],
+                context=data.get("context", ""),
+                template_id=data.get("template_id"),
+            )
         return Response(self.get_serializer(question).data, status=status.HTTP_201_CREATED)
 
 

@@ -109,6 +109,17 @@ def post_write_check(*, spec: Specification, previous: Specification | None, act
         compatibility_run(project=spec.project, trigger="specification_write")
 
 
+def post_resolve_check(*, project: Project, specifications: list[Specification]) -> None:
+    """Refresh maturity, and the compatibility test when the stack changed, after a resolution.
+
+    Runs inside conflict_resolve's transaction for keep_old and replace, which change which
+    versions are current without a new write.
+    """
+    maturity_refresh(project_id=project.pk)
+    if any(spec.category == "tech_stack" for spec in specifications):
+        compatibility_run(project=project, trigger="conflict_resolved")
+
+
 # --- quality metrics --------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ resolved.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +34,21 @@ from specs_app.services.specifications import (
 )
 
 ACTIONS = ("keep_old", "replace", "merge", "ignore")
+
+# keep_old and replace change which versions are current without writing a new one, so the
+# post-write checks (maturity, compatibility) do not see them; these checks run instead.
+# merge writes a new version and goes through the post-write checks already.
+PostResolveCheck = Callable[..., None]
+POST_RESOLVE_CHECKS: list[PostResolveCheck] = []
+
+
+def register_post_resolve_check(check: PostResolveCheck) -> PostResolveCheck:
+    """Run ``check(project=..., specifications=...)`` after keep_old and replace (idempotent)."""
+    if check not in POST_RESOLVE_CHECKS:
+        POST_RESOLVE_CHECKS.append(check)
+    return check
+
+
 ACTION_CHOICES = [(action, action) for action in ACTIONS]
 
 
@@ -152,6 +168,9 @@ def conflict_resolve(
                 _replace(newcomer, olds)
             else:
                 _merge(newcomer, olds, merged_value)
+            if action in ("keep_old", "replace"):
+                for check in list(POST_RESOLVE_CHECKS):
+                    check(project=conflict.project, specifications=specs)
         conflict.status = ConflictStatus.IGNORED if action == "ignore" else ConflictStatus.RESOLVED
         conflict.resolution = f"{action}: {notes}" if notes else action
         conflict.resolved_at = timezone.now()
