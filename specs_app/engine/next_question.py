@@ -64,17 +64,22 @@ class Choice:
 
 
 def choose_category(
-    states: dict[str, CategoryState], asked: set[str], bank: QuestionBank | None = None
+    states: dict[str, CategoryState],
+    asked: set[str],
+    bank: QuestionBank | None = None,
+    categories: frozenset[str] | None = None,
 ) -> CategoryState | None:
     """Return the category with the lowest coverage that still has an unasked template.
 
-    Ties go to the category that comes first in the bank.
+    Only `categories` are considered when given (a team role's categories). Ties go to the
+    category that comes first in the bank.
     """
     bank = bank or get_bank()
     open_categories = [
         states[name]
         for name in bank.categories
-        if any(t.id not in asked for t in bank.templates_of(name))
+        if (categories is None or name in categories)
+        and any(t.id not in asked for t in bank.templates_of(name))
     ]
     if not open_categories:
         return None
@@ -88,10 +93,11 @@ def choose(
     asked: set[str],
     bank: QuestionBank | None = None,
     rankers: Iterable[Ranker] | None = None,
+    categories: frozenset[str] | None = None,
 ) -> Choice | None:
     """Return the next (category, template), or None when every template was asked."""
     bank = bank or get_bank()
-    category = choose_category(states, asked, bank)
+    category = choose_category(states, asked, bank, categories)
     if category is None:
         return None
     unasked = [t for t in bank.templates_of(category.category) if t.id not in asked]

@@ -274,13 +274,19 @@ def _ensure_questions_allowed(session: Session) -> None:
         )
 
 
-def _question_turn(session: Session, question: Question) -> ConversationHistory:
+def _question_turn(
+    session: Session, question: Question, *, rephrase_error: str | None = None
+) -> ConversationHistory:
+    metadata = {"question_id": str(question.pk), "template_id": question.template_id}
+    if rephrase_error:
+        # The provider failed and the template text was asked; keep the reason with the turn.
+        metadata["rephrase_error"] = rephrase_error
     return conversation_append(
         session=session,
         role=ConversationHistory.Role.ASSISTANT,
         content=question.text,
         message_type="question",
-        metadata={"question_id": str(question.pk), "template_id": question.template_id},
+        metadata=metadata,
     )
 
 
@@ -297,15 +303,27 @@ def next_question(
     may reword it. The final text passes the bias check, or the template's own text is used.
     """
     from knowledge_app.learning import preferred_detail_level
+    from teams_app.selectors import answerable_categories
 
     project = session.project
     _ensure_questions_allowed(session)
+    # Teams (phase 6): ask a team member only what their role may answer.
+    allowed = answerable_categories(user=user, project=project)
+    if allowed is not None and not allowed:
+        raise PermissionDenied(
+            "Your access to this project answers no question category.",
+            details={"answerable": []},
+            code="category_not_answerable",
+        )
     states = engine_selectors.project_category_states(project_id=project.pk)
     asked = engine_selectors.asked_template_ids(project_id=project.pk)
-    choice = choose(user_id=user.pk, states=states, asked=asked, rankers=rankers)
+    choice = choose(
+        user_id=user.pk, states=states, asked=asked, rankers=rankers, categories=allowed
+    )
     if choice is None:
+        scope = "" if allowed is None else " in the categories your role answers"
         raise ConflictError(
-            f"Every question of the bank has been asked in project {project.pk}.",
+            f"Every question of the bank{scope} has been asked in project {project.pk}.",
             details={"asked": len(asked)},
             code="question_bank_exhausted",
         )
@@ -347,7 +365,7 @@ def next_question(
             quality_score=bias.quality_score,
             template_id=template.id,
         )
-        _question_turn(session, question)
+        _question_turn(session, question, rephrase_error=rephrase_error)
     return AskedQuestion(
         question=question,
         template=template,

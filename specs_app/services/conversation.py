@@ -6,7 +6,7 @@ import uuid
 
 from django.db import transaction
 
-from socrates.errors import ValidationFailed
+from socrates.errors import PermissionDenied, ValidationFailed
 from specs_app.models import ConversationHistory, ConversationRole, Question, Session
 from specs_app.services.sessions import ensure_session_active
 
@@ -46,10 +46,26 @@ def answer_record(
     ensure_session_active(session)
     metadata = {"user_id": str(user_id)}
     if question_id is not None:
-        if not Question.objects.filter(pk=question_id, session_id=session.pk).exists():
+        category = (
+            Question.objects.filter(pk=question_id, session_id=session.pk)
+            .values_list("category", flat=True)
+            .first()
+        )
+        if category is None:
             raise ValidationFailed(
                 f"question_id: question {question_id} is not a question of this session.",
                 details={"question_id": ["Not a question of this session."]},
+            )
+        # Teams (phase 6): a team member answers only the categories of their role. Owners
+        # (everyone before phase 6) answer everything, so v1's contract is unchanged for them.
+        from teams_app.selectors import answerable_categories
+
+        allowed = answerable_categories(user=user_id, project=session.project)
+        if allowed is not None and category not in allowed:
+            raise PermissionDenied(
+                f"Your team role does not answer {category!r} questions on this project.",
+                details={"category": category, "answerable": sorted(allowed)},
+                code="category_not_answerable",
             )
         metadata["question_id"] = str(question_id)
     return conversation_append(

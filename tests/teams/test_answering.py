@@ -99,3 +99,55 @@ def test_an_engine_answer_updates_the_learning_data(people, shared_session, api)
     assert [r["template_id"] for r in learned["question_effectiveness"]] == [
         question["template_id"]
     ]
+
+
+def test_v1_answer_endpoint_applies_the_same_role_categories(people, team, shared_session, api):
+    services.share_create(
+        actor=people["oscar"], project=shared_session.project, team_id=team.pk, permission="write"
+    )
+    client = api(people["dev"])
+    goals = QuestionFactory(session=shared_session, category="goals", template_id=None)
+    testing = QuestionFactory(session=shared_session, category="testing", template_id=None)
+
+    refused = client.post(
+        f"/api/v1/sessions/{shared_session.pk}/answer/",
+        {"question_id": str(goals.pk), "answer": "Sell more."},
+        format="json",
+    )
+    accepted = client.post(
+        f"/api/v1/sessions/{shared_session.pk}/answer/",
+        {"question_id": str(testing.pk), "answer": "pytest with 80% coverage."},
+        format="json",
+    )
+
+    assert refused.status_code == 403
+    assert refused.json()["error"]["code"] == "category_not_answerable"
+    assert accepted.status_code == 201
+
+
+def test_next_question_only_picks_categories_the_role_answers(people, team, shared_session, api):
+    services.share_create(
+        actor=people["oscar"], project=shared_session.project, team_id=team.pk, permission="write"
+    )
+    client = api(people["dev"])
+
+    categories = set()
+    for _ in range(4):
+        response = client.post(f"/api/v2/sessions/{shared_session.pk}/next-question/")
+        assert response.status_code == 201, response.json()
+        categories.add(response.json()["category"])
+
+    assert categories <= ROLE_CATEGORIES["developer"]
+    # The owner, unconstrained, is asked the least covered category of the whole bank.
+    owner_pick = api(people["oscar"]).post(f"/api/v2/sessions/{shared_session.pk}/next-question/")
+    assert owner_pick.json()["category"] == "goals"
+
+
+def test_a_read_only_member_gets_no_question(people, team, shared_session, api):
+    services.share_create(
+        actor=people["oscar"], project=shared_session.project, team_id=team.pk, permission="write"
+    )
+
+    response = api(people["vera"]).post(f"/api/v2/sessions/{shared_session.pk}/next-question/")
+
+    assert response.status_code == 403
