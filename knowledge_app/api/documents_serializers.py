@@ -1,0 +1,107 @@
+"""Serializers of the knowledge base endpoints (v2 only): documents and semantic search."""
+
+from rest_framework import serializers
+
+from knowledge_app.models import KnowledgeBaseDocument
+from knowledge_app.selectors import MAX_K
+from knowledge_app.services import MAX_DOCUMENT_BYTES
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """A document without its text (lists)."""
+
+    project_id = serializers.UUIDField(read_only=True)
+    embedded = serializers.SerializerMethodField()
+
+    class Meta:
+        model = KnowledgeBaseDocument
+        fields = [
+            "id",
+            "project_id",
+            "user_id",
+            "filename",
+            "file_size",
+            "content_type",
+            "uploaded_at",
+            "embedded",
+            "embedding_model",
+            "embedding_windows",
+            "embedded_at",
+        ]
+        read_only_fields = fields
+
+    def get_embedded(self, document) -> bool:
+        return document.embedded_at is not None
+
+
+class DocumentDetailSerializer(DocumentSerializer):
+    """A document with its text."""
+
+    class Meta(DocumentSerializer.Meta):
+        fields = [*DocumentSerializer.Meta.fields, "content"]
+        read_only_fields = fields
+
+
+class DocumentUploadSerializer(serializers.Serializer):
+    """Either a UTF-8 text `file` (multipart) or `filename` + `content` (JSON)."""
+
+    file = serializers.FileField(required=False, allow_empty_file=True)
+    filename = serializers.CharField(max_length=255, required=False)
+    content = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=MAX_DOCUMENT_BYTES
+    )
+    content_type = serializers.CharField(max_length=100, required=False)
+
+    def validate(self, attrs):
+        upload = attrs.pop("file", None)
+        if upload is not None:
+            if "content" in attrs:
+                raise serializers.ValidationError(
+                    {"content": ["Send either a file or content, not both."]}
+                )
+            if upload.size > MAX_DOCUMENT_BYTES:
+                raise serializers.ValidationError(
+                    {"file": [f"At most {MAX_DOCUMENT_BYTES} bytes."]}
+                )
+            try:
+                attrs["content"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise serializers.ValidationError(
+                    {"file": ["Only UTF-8 text files can be added to the knowledge base."]}
+                ) from None
+            attrs.setdefault("filename", upload.name or "")
+            attrs.setdefault("content_type", getattr(upload, "content_type", "") or "text/plain")
+        elif "content" not in attrs:
+            raise serializers.ValidationError(
+                {"content": ["Send a file (multipart) or content (JSON)."]}
+            )
+        if not attrs.get("filename"):
+            raise serializers.ValidationError({"filename": ["This field is required."]})
+        attrs.setdefault("content_type", "text/plain")
+        return attrs
+
+
+class SearchQuerySerializer(serializers.Serializer):
+    q = serializers.CharField(max_length=2000)
+    k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
+
+
+class SearchHitSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    project_id = serializers.UUIDField()
+    filename = serializers.CharField()
+    content_type = serializers.CharField()
+    uploaded_at = serializers.DateTimeField()
+    embedding_windows = serializers.IntegerField(allow_null=True)
+    score = serializers.FloatField(help_text="Cosine similarity to the query, -1 to 1.")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    query = serializers.CharField()
+    k = serializers.IntegerField()
+    results = SearchHitSerializer(many=True)
+    pending_embeddings = serializers.IntegerField(
+        help_text="Documents of the project whose embedding is missing or stale: not searched "
+        "until the backfill (or a re-upload) embeds them."
+    )
+    embedding_model = serializers.CharField()

