@@ -56,4 +56,4 @@ bench: install
 	$(PY) bench/migrations.py
 	$(PY) bench/api.py
 	$(PY) bench/embeddings.py
-	$(PY) bench/search.py
+	$(PY) bench/search.py --sizes 10000,100000

@@ -268,24 +268,23 @@ def documents_nearest(
     literal = Vector._to_db(np.asarray(vector, dtype=np.float32))
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
         # set_config(..., true) is SET LOCAL: gone with this transaction, never left on a pooled
-        # session. The bounded count reads only the project index.
-        count_sql = (
-            f"(SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE true {where} LIMIT %s) AS c)"
-            if where
-            else "NULL"
-        )
-        cursor.execute(
+        # session. With a filter, the same statement counts its rows (from the project index,
+        # at most exact_scan_max_rows + 1) and, when they are few, turns index scans off so that
+        # the planner compares them all: exact, found through a bitmap scan of that index.
+        settings_sql = (
             "SELECT set_config('hnsw.ef_search', %s, true),"
             " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-            f" set_config('hnsw.max_scan_tuples', %s, true), {count_sql}",
-            [str(int(ef_search)), str(MAX_SCAN_TUPLES)]
-            + ([*params, exact_scan_max_rows + 1] if where else []),
+            " set_config('hnsw.max_scan_tuples', %s, true)"
         )
-        rows_in_filter = cursor.fetchone()[3]
-        if rows_in_filter is not None and rows_in_filter <= exact_scan_max_rows:
-            # Exact: no index scan may order the rows; the project index still finds them
-            # (a bitmap scan).
-            cursor.execute("SELECT set_config('enable_indexscan', 'off', true)")
+        settings_params = [str(int(ef_search)), str(MAX_SCAN_TUPLES)]
+        if where:
+            settings_sql += (
+                ", set_config('enable_indexscan', CASE WHEN (SELECT count(*) FROM"
+                f" (SELECT 1 FROM {TABLE} WHERE true {where} LIMIT %s) AS c) <= %s"
+                " THEN 'off' ELSE current_setting('enable_indexscan') END, true)"
+            )
+            settings_params += [*params, exact_scan_max_rows + 1, exact_scan_max_rows]
+        cursor.execute(settings_sql, settings_params)
         cursor.execute(nearest_sql(where), [literal, *params, k])
         rows = cursor.fetchall()
     return [
