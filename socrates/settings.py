@@ -295,6 +295,9 @@ EMBEDDING_BACKEND = os.environ.get(
 )
 # bfloat16 inference on CPU: "auto" (only where the CPU has native bf16), "1" or "0".
 EMBEDDING_CPU_BF16 = os.environ.get("EMBEDDING_CPU_BF16", "auto")
+# Where the model runs on CPU: "auto" (OpenVINO when it reproduces torch's vectors, else torch),
+# "openvino" or "torch". See knowledge_app/openvino_runtime.py.
+EMBEDDING_RUNTIME = os.environ.get("EMBEDDING_RUNTIME", "auto")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
