@@ -5,9 +5,10 @@ eight topics), in throwaway databases bench_socrates_auth / bench_socrates_specs
 migrated on the server of SOCRATES_DATA_DIR (dropped at the end):
 
 1. model limit: the real model's `encode` over every window of every text, all held in memory,
-   batched exactly as the embedder batches (the inference the backfill cannot avoid; splitting
-   into windows is left out of it); for reference also `encode` of the raw texts, which the
-   model silently truncates at 256 tokens;
+   batched exactly as the embedder batches, in the runtime the embedder uses (EMBEDDING_RUNTIME:
+   OpenVINO by default on CPU; the inference the backfill cannot avoid; splitting into windows
+   is left out of it); for reference also `encode` of the raw texts, which the model silently
+   truncates at 256 tokens;
 2. `manage.py backfill_embeddings` end to end, database to database (in process, the model
    already loaded, as in the model-limit figure);
 3. the original plan (MIGRATION_STRATEGY.md): every row loaded, one `encode` per document with
@@ -362,7 +363,8 @@ def main() -> None:
         embedder = get_embedder()
         print(
             f"corpus: {len(texts)} documents, {sum(len(t.split()) for t in texts)} words, "
-            f"{len(TOPICS)} topics; model {embedder.model_name}, bf16={embedder.use_bf16}, "
+            f"{len(TOPICS)} topics; model {embedder.model_name}, inference: "
+            f"{getattr(embedder, 'inference', '?')}, "
             f"torch threads={__import__('torch').get_num_threads()}",
             flush=True,
         )
