@@ -124,6 +124,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self.overlap = min(overlap, self.window_tokens // 4)
         self.encode_batch_size = encode_batch_size
         self.use_bf16 = self.model.device.type == "cpu" and _bf16_wanted(bf16)
+        runtime = validated_runtime(runtime)
         self.openvino = None
         if self.model.device.type == "cpu" and runtime != "torch":
             self.openvino = _openvino_transformer(self.model, bf16, required=runtime == "openvino")
@@ -256,6 +257,14 @@ def _combine(vectors: np.ndarray, count: int) -> DocumentEmbedding:
     return DocumentEmbedding(np.ascontiguousarray(vector, dtype=np.float32), windows=count)
 
 
+def validated_runtime(value) -> str:
+    """Return EMBEDDING_RUNTIME normalised, or raise naming the allowed values."""
+    runtime = str(value).strip().lower()
+    if runtime not in RUNTIMES:
+        raise ValueError(f"EMBEDDING_RUNTIME must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    return runtime
+
+
 def _openvino_transformer(model, bf16: str | bool, *, required: bool):
     """Return the model's transformer compiled for OpenVINO, or None to stay with torch."""
     precision = None  # "auto": OpenVINO's own default is bf16 exactly where it is native
@@ -317,9 +326,7 @@ def get_embedder() -> BaseEmbedder:
     backend = getattr(settings, "EMBEDDING_BACKEND", "") or DEFAULT_BACKEND
     model = getattr(settings, "EMBEDDING_MODEL", "") or ""
     bf16 = str(getattr(settings, "EMBEDDING_CPU_BF16", "auto"))
-    runtime = str(getattr(settings, "EMBEDDING_RUNTIME", "auto")).strip().lower()
-    if runtime not in RUNTIMES:
-        raise ValueError(f"EMBEDDING_RUNTIME must be one of {', '.join(RUNTIMES)}, not {runtime!r}")
+    runtime = validated_runtime(getattr(settings, "EMBEDDING_RUNTIME", "auto"))
     with _load_lock:  # two request threads must not load the model twice
         return _load(backend, model, bf16, runtime)
 
