@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from socrates.crossdb_admin import ServiceDeleteMixin
 
+from . import hooks
 from .models import ApiKey, AuditLog, DeprecatedEndpointCall, User, UserRules
 
 TIMESTAMPS = ("created_at", "updated_at")
@@ -96,10 +97,9 @@ class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
     inlines = (UserRulesInline, ApiKeyInline)
 
     def delete_with_service(self, request, obj):
-        # The user's ids live on in socrates_specs; teams_app's service removes them too.
-        from teams_app.services import user_delete
-
-        user_delete(user_id=obj.pk, actor=request.user)
+        # The user's ids live on in socrates_specs: deleting a user is the project root's
+        # cross-database work (socrates.deletion), registered in auth_app.hooks.
+        hooks.user_deleter()(user_id=obj.pk, actor=request.user)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

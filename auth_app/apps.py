@@ -11,9 +11,13 @@ class AuthAppConfig(AppConfig):
         from django.contrib.auth import signals
 
         from auth_app import services
+        from socrates.api.deprecation import register_call_recorder
 
         signals.user_logged_in.connect(services.on_user_logged_in, dispatch_uid="audit_login")
         signals.user_logged_out.connect(services.on_user_logged_out, dispatch_uid="audit_logout")
         signals.user_login_failed.connect(
             services.on_user_login_failed, dispatch_uid="audit_login_failed"
         )
+        # socrates.api (a lower layer) marks deprecated endpoints; their calls are counted in
+        # our deprecated_endpoint_calls table.
+        register_call_recorder(services.deprecated_call_record)

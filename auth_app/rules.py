@@ -16,11 +16,14 @@ specification of a project against its owner's rules). Known keys:
 Anything else is rejected with a 400 that names the unknown keys.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
 
+from auth_app.audit import AuditAction
 from auth_app.models import UserRules
+from socrates.db import AUTH_DB
 from socrates.errors import ValidationFailed
 
 REQUIRED_DOCUMENTS = (
@@ -64,18 +67,22 @@ PREFIX_HELP = {
 }
 
 
-def _subjects(prefix: str) -> set[str]:
-    """Return the subjects a prefixed key may name (read from the engine's vocabulary)."""
-    from specs_app.engine.vocabulary import get_vocabulary
+# The technologies, tags and patterns that prefer_/no_ keys may name are the engine's vocabulary
+# (specs_app, a layer above); specs_app registers it in its AppConfig.ready().
+_vocabulary_subjects: Callable[[str], set[str]] | None = None
 
-    vocabulary = get_vocabulary()
-    technologies = set(vocabulary.technologies)
-    if prefix == "prefer_":
-        return technologies
-    if prefix == "no_":
-        tags = {tag for t in vocabulary.technologies.values() for tag in t.tags}
-        return technologies | tags | set(vocabulary.patterns)
-    return set(REQUIRED_DOCUMENTS)
+
+def register_rule_subjects(source: Callable[[str], set[str]]) -> None:
+    """Install ``source(prefix) -> subjects`` for the prefer_ and no_ keys."""
+    global _vocabulary_subjects
+    _vocabulary_subjects = source
+
+
+def _subjects(prefix: str) -> set[str]:
+    """Return the subjects a prefixed key may name."""
+    if prefix == "require_":
+        return set(REQUIRED_DOCUMENTS)
+    return set(_vocabulary_subjects(prefix)) if _vocabulary_subjects else set()
 
 
 def field_for(key: str) -> Field | None:
@@ -168,7 +175,7 @@ def rules_set(*, user, rules: dict, request=None) -> UserRules:
     from auth_app.services import audit_log
 
     rules = validate_rules(rules)
-    with transaction.atomic(using="default"):
+    with transaction.atomic(using=AUTH_DB):
         row, _created = UserRules.objects.select_for_update().get_or_create(
             user=user, defaults={"rules": {}}
         )
@@ -176,7 +183,7 @@ def rules_set(*, user, rules: dict, request=None) -> UserRules:
         row.rules = rules
         row.save(update_fields=["rules", "updated_at"])
         audit_log(
-            action="rules.update",
+            action=AuditAction.RULES_UPDATE,
             user=user,
             request=request,
             resource_type="user_rules",

@@ -20,16 +20,14 @@ from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
+from auth_app.audit import AuditAction
 from auth_app.models import AuditLog, DeprecatedEndpointCall
+from socrates.db import AUTH_DB
 from socrates.errors import PermissionDenied, ValidationFailed
 
 User = get_user_model()
 
 # Audit actions.
-LOGIN = "auth.login"
-LOGIN_FAILED = "auth.login_failed"
-LOGOUT = "auth.logout"
-REGISTER = "auth.register"
 
 USER_AGENT_MAX = 1000
 
@@ -54,7 +52,7 @@ def audit_log(
 ) -> AuditLog:
     """Append one row to audit_logs (ip and user agent taken from ``request``)."""
     ip, user_agent = _request_meta(request)
-    return AuditLog.objects.using("default").create(
+    return AuditLog.objects.using(AUTH_DB).create(
         user=user if user is not None and getattr(user, "pk", None) else None,
         action=action,
         resource_type=resource_type,
@@ -80,10 +78,10 @@ def user_register(*, username: str, email: str, password: str, request=None) -> 
         first = next(iter(errors))
         raise ValidationFailed(f"{first}: {errors[first][0]}", details=errors)
     try:
-        with transaction.atomic(using="default"):
+        with transaction.atomic(using=AUTH_DB):
             user = User.objects.create_user(username=username, email=email, password=password)
             audit_log(
-                action=REGISTER,
+                action=AuditAction.REGISTER,
                 user=user,
                 request=request,
                 resource_type="user",
@@ -100,11 +98,11 @@ def user_register(*, username: str, email: str, password: str, request=None) -> 
 
 def login_record(*, user, request, method: str = "jwt") -> None:
     """Record a successful login and stamp ``last_login``."""
-    with transaction.atomic(using="default"):
+    with transaction.atomic(using=AUTH_DB):
         user.last_login = timezone.now()
         user.save(update_fields=["last_login"])
         audit_log(
-            action=LOGIN,
+            action=AuditAction.LOGIN,
             user=user,
             request=request,
             resource_type="user",
@@ -117,7 +115,7 @@ def login_failed_record(*, username: str, request, method: str) -> None:
     """Record a failed login attempt (the user, when the name exists, is linked)."""
     user = User.objects.filter(username=username).first() if username else None
     audit_log(
-        action=LOGIN_FAILED,
+        action=AuditAction.LOGIN_FAILED,
         user=user,
         request=request,
         resource_type="user",
@@ -139,10 +137,10 @@ def logout(*, user, refresh: str, request) -> None:
             "refresh: this refresh token belongs to another user.",
             details={"refresh": ["This refresh token belongs to another user."]},
         )
-    with transaction.atomic(using="default"):
+    with transaction.atomic(using=AUTH_DB):
         token.blacklist()
         audit_log(
-            action=LOGOUT,
+            action=AuditAction.LOGOUT,
             user=user,
             request=request,
             resource_type="user",
@@ -157,7 +155,7 @@ def deprecated_call_record(
     """Count one call of a deprecated endpoint (one row per endpoint, user and day)."""
     at = at or timezone.now()
     table = DeprecatedEndpointCall._meta.db_table
-    with transaction.atomic(using="default"), connections["default"].cursor() as cursor:
+    with transaction.atomic(using=AUTH_DB), connections[AUTH_DB].cursor() as cursor:
         cursor.execute(
             f"""
             INSERT INTO {table} (endpoint, user_id, day, calls, first_called_at, last_called_at)
@@ -179,7 +177,7 @@ def _method_of(request) -> str:
 
 def on_user_logged_in(sender, request, user, **kwargs) -> None:
     audit_log(
-        action=LOGIN,
+        action=AuditAction.LOGIN,
         user=user,
         request=request,
         resource_type="user",
@@ -192,7 +190,7 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
     if user is None:
         return
     audit_log(
-        action=LOGOUT,
+        action=AuditAction.LOGOUT,
         user=user,
         request=request,
         resource_type="user",

@@ -13,8 +13,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from auth_app import crypto
-from auth_app.models import ApiKey, User
+from auth_app.audit import AuditAction
+from auth_app.models import ApiKey, LlmProvider, User
 from auth_app.services import audit_log
+from socrates.db import AUTH_DB
 from socrates.errors import NotFound, ValidationFailed
 
 logger = logging.getLogger("socrates.llm")
@@ -42,13 +44,17 @@ def _clean_key(api_key) -> str:
 
 def api_key_set(*, user: User, provider: str, api_key: str, request=None) -> tuple[ApiKey, bool]:
     """Store or replace the user's key for a provider; return (row, created)."""
-    # Imported here: the registry lives in specs_app, which imports auth_app models.
-    from specs_app.llm.registry import get_provider
-
-    provider = get_provider(provider).name
+    # Which providers exist, with their models and prices, is specs_app.llm.registry's to say
+    # (a layer above: its api_key_store checks first); here only the table's own rule.
+    if provider not in LlmProvider.values:
+        raise ValidationFailed(
+            f"Unknown LLM provider {provider!r}; choose one of: {', '.join(LlmProvider.values)}.",
+            details={"provider": [f"must be one of {', '.join(LlmProvider.values)}"]},
+            code="unknown_provider",
+        )
     key = _clean_key(api_key)
     ciphertext = crypto.encrypt(key)
-    with transaction.atomic(using="default"):
+    with transaction.atomic(using=AUTH_DB):
         row, created = ApiKey.objects.select_for_update().update_or_create(
             user=user,
             provider=provider,
@@ -61,7 +67,7 @@ def api_key_set(*, user: User, provider: str, api_key: str, request=None) -> tup
         audit_log(
             user=user,
             request=request,
-            action="llm.api_key.created" if created else "llm.api_key.replaced",
+            action=AuditAction.API_KEY_CREATED if created else AuditAction.API_KEY_REPLACED,
             resource_type="api_key",
             resource_id=provider,
             details={"provider": provider, "key_last_four": key[-4:]},
@@ -72,14 +78,14 @@ def api_key_set(*, user: User, provider: str, api_key: str, request=None) -> tup
 
 def api_key_delete(*, user: User, provider: str, request=None) -> None:
     """Delete the user's key for a provider (NotFound when there is none)."""
-    with transaction.atomic(using="default"):
+    with transaction.atomic(using=AUTH_DB):
         deleted, _ = ApiKey.objects.filter(user=user, provider=provider).delete()
         if not deleted:
             raise NotFound(f"No API key is stored for provider {provider!r}.")
         audit_log(
             user=user,
             request=request,
-            action="llm.api_key.deleted",
+            action=AuditAction.API_KEY_DELETED,
             resource_type="api_key",
             resource_id=provider,
             details={"provider": provider},
@@ -121,7 +127,7 @@ def api_keys_rotate(
     report = RotationReport()
     last_id = None
     while True:
-        with transaction.atomic(using="default"):
+        with transaction.atomic(using=AUTH_DB):
             rows = ApiKey.objects.select_for_update().order_by("id").only("id", "api_key_encrypted")
             if last_id is not None:
                 rows = rows.filter(id__gt=last_id)

@@ -36,8 +36,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from knowledge_app.models import QuestionEffectiveness, UserBehaviorPattern
-
-SPECS_DB = "specs"
+from socrates.db import SPECS_DB
 
 EMA_ALPHA = 0.3
 QUALITY_SPECS_CAP = 3

@@ -2,18 +2,24 @@
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
+from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete
+
 EMBEDDING_DIMENSIONS = 384
+
+
+USER = settings.AUTH_USER_MODEL
 
 
 class UserBehaviorPattern(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user_id = models.UUIDField()
+    user_id = CrossDatabaseUUIDField(to=USER, on_target_delete=OnTargetDelete.CASCADE)
     pattern_type = models.CharField(max_length=50)
     pattern_data = models.JSONField(default=dict, blank=True)
     confidence = models.FloatField(default=0)
@@ -40,7 +46,7 @@ class UserBehaviorPattern(models.Model):
 
 class QuestionEffectiveness(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user_id = models.UUIDField()
+    user_id = CrossDatabaseUUIDField(to=USER, on_target_delete=OnTargetDelete.CASCADE)
     question_template_id = models.CharField(max_length=100)
     role = models.CharField(max_length=50, blank=True, default="")
     times_asked = models.PositiveIntegerField(default=0)
@@ -71,7 +77,8 @@ class KnowledgeBaseDocument(models.Model):
     project = models.ForeignKey(
         "specs_app.Project", on_delete=models.CASCADE, related_name="knowledge_documents"
     )
-    user_id = models.UUIDField()
+    # The uploader's documents stay with the project when the uploader is deleted.
+    user_id = CrossDatabaseUUIDField(to=USER, on_target_delete=OnTargetDelete.TO_PROJECT_OWNER)
     filename = models.CharField(max_length=255)
     file_size = models.PositiveIntegerField(default=0)
     content_type = models.CharField(max_length=100, default="text/plain")

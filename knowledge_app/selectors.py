@@ -24,10 +24,10 @@ from django.db.models import QuerySet
 from pgvector import Vector
 
 from knowledge_app.models import KnowledgeBaseDocument
+from socrates.db import SPECS_DB
 from socrates.errors import NotFound, ValidationFailed
 from specs_app.selectors import project_get, readable_project_ids
 
-DB = "specs"
 TABLE = KnowledgeBaseDocument._meta.db_table
 MAX_K = 50
 # recall@10 >= 0.98 at 100k vectors (bench/search.py) with latency still a few ms.
@@ -70,7 +70,7 @@ def stale_condition(
     )
 
 
-def pending_embedding_count(*, project_id, model_name: str, using: str = DB) -> int:
+def pending_embedding_count(*, project_id, model_name: str, using: str = SPECS_DB) -> int:
     """Count a project's documents with text whose embedding is missing or stale."""
     condition, params = stale_condition(model_name=model_name)
     with connections[using].cursor() as cursor:
@@ -88,7 +88,7 @@ def backlog_counts(
     project_ids: Sequence[uuid.UUID] = (),
     reembed_stale: bool = True,
     embedded_before=None,
-    using: str = DB,
+    using: str = SPECS_DB,
 ) -> dict[str, int]:
     """Count the rows a backfill would take, by reason (missing, content changed, other model)."""
     condition, params = stale_condition(
@@ -253,7 +253,7 @@ def documents_nearest(
     project_ids: Iterable | QuerySet | None,
     ef_search: int = DEFAULT_EF_SEARCH,
     exact_scan_max_rows: int = EXACT_SCAN_MAX_ROWS,
-    using: str = DB,
+    using: str = SPECS_DB,
 ) -> list[SearchHit]:
     """Return the k nearest embedded documents to a unit vector within ``project_ids``.
 

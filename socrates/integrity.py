@@ -1,7 +1,8 @@
 """Find rows whose cross-database ids point at nothing.
 
 socrates_specs stores user and team ids as plain UUID columns (no foreign key can reach
-socrates_auth), so a deleted user or team can leave orphans behind. `find_orphans` pages the
+socrates_auth), so a deleted user or team can leave orphans behind. The references checked are
+the ones declared on the models' fields (socrates.crossdb). `find_orphans` pages the
 distinct ids of each reference out of the database that holds them (keyset pagination, so memory
 stays bounded by the batch size) and looks each page up in the other database in one query.
 """
@@ -11,51 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.conf import settings
 from django.db import connections, router
+
+from socrates.crossdb import CrossDatabaseReference, references
 
 DEFAULT_BATCH_SIZE = 1000
 DEFAULT_SAMPLE_SIZE = 5
-
-
-@dataclass(frozen=True)
-class CrossDatabaseReference:
-    """A column of `source` holding primary keys of `target`, which lives in another database."""
-
-    source: str  # model label, "specs_app.Project"
-    column: str  # field name on source, "owner_id"
-    target: str  # model label, "auth_app.User"
-
-    @property
-    def source_model(self):
-        return apps.get_model(self.source)
-
-    @property
-    def target_model(self):
-        return apps.get_model(self.target)
-
-    @property
-    def label(self) -> str:
-        source, target = self.source_model._meta, self.target_model._meta
-        return f"{source.db_table}.{self.column} -> {target.db_table}"
-
-
-USER = settings.AUTH_USER_MODEL
-TEAM = "teams_app.Team"
-
-REFERENCES: tuple[CrossDatabaseReference, ...] = (
-    CrossDatabaseReference("specs_app.Project", "owner_id", USER),
-    CrossDatabaseReference("specs_app.Project", "creator_id", USER),
-    CrossDatabaseReference("specs_app.Conflict", "resolved_by_user", USER),
-    CrossDatabaseReference("specs_app.LlmUsage", "user_id", USER),
-    CrossDatabaseReference("knowledge_app.UserBehaviorPattern", "user_id", USER),
-    CrossDatabaseReference("knowledge_app.QuestionEffectiveness", "user_id", USER),
-    CrossDatabaseReference("knowledge_app.KnowledgeBaseDocument", "user_id", USER),
-    CrossDatabaseReference("teams_app.ProjectShare", "shared_by", USER),
-    # The team side: shares live with projects in socrates_specs, teams in socrates_auth.
-    CrossDatabaseReference("teams_app.ProjectShare", "team_id", TEAM),
-)
 
 
 @dataclass
@@ -127,7 +89,7 @@ def check_reference(
 
 
 def find_orphans(
-    references: Iterable[CrossDatabaseReference] = REFERENCES,
+    to_check: Iterable[CrossDatabaseReference] | None = None,
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     sample_size: int = DEFAULT_SAMPLE_SIZE,
@@ -137,5 +99,5 @@ def find_orphans(
         raise ValueError("batch_size must be at least 1")
     return [
         check_reference(reference, batch_size=batch_size, sample_size=sample_size)
-        for reference in references
+        for reference in (references() if to_check is None else to_check)
     ]

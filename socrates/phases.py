@@ -26,7 +26,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.graph import MigrationGraph
 from django.db.migrations.loader import MigrationLoader
 
-from socrates.migration_checks.routing import touched_databases
+from socrates.db import BOTH_DBS
+from socrates.migration_routing import touched_databases
 
 MigrationKey = tuple[str, str]
 
@@ -45,7 +46,7 @@ LATEST_PHASE = PHASES[-1]
 # Forward order of the project's apps; going back walks it in reverse.
 PHASED_APPS = ("auth_app", "specs_app", "knowledge_app", "teams_app")
 # Forward order of the databases (auth holds the users every other table refers to).
-DATABASE_ORDER = ("default", "specs")
+DATABASE_ORDER = BOTH_DBS
 
 
 class PhaseError(Exception):

@@ -5,8 +5,7 @@ everything else (users, audit, rules, API keys, teams, Django's contrib apps, th
 blacklist) lives in socrates_auth (`default`).
 """
 
-AUTH_DB = "default"
-SPECS_DB = "specs"
+from socrates.db import AUTH_DB, SPECS_DB
 
 # Apps whose every model lives in socrates_specs.
 SPECS_APPS = frozenset({"specs_app", "knowledge_app"})

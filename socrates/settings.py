@@ -7,6 +7,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from socrates.db import AUTH_DB, SPECS_DB
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -152,15 +154,15 @@ if AUTH_DATABASE_URL or SPECS_DATABASE_URL:
         )
     USE_EMBEDDED_DATABASE = False
     DATABASES = {
-        "default": database_from_url("AUTH_DATABASE_URL", AUTH_DATABASE_URL),
-        "specs": database_from_url("SPECS_DATABASE_URL", SPECS_DATABASE_URL),
+        AUTH_DB: database_from_url("AUTH_DATABASE_URL", AUTH_DATABASE_URL),
+        SPECS_DB: database_from_url("SPECS_DATABASE_URL", SPECS_DATABASE_URL),
     }
 else:
     USE_EMBEDDED_DATABASE = True
     check_data_dir(DATA_DIR)
     DATABASES = {
-        "default": embedded_database("socrates_auth"),
-        "specs": embedded_database("socrates_specs"),
+        AUTH_DB: embedded_database("socrates_auth"),
+        SPECS_DB: embedded_database("socrates_specs"),
     }
 
 DATABASE_ROUTERS = ["socrates.routers.DatabaseRouter"]

@@ -7,10 +7,13 @@ User ids are plain UUID columns: users live in socrates_auth, so no foreign key 
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete
 
 
 def choices_check(field: str, choices, name: str) -> models.CheckConstraint:
@@ -22,6 +25,9 @@ def range_check(field: str, low, high, name: str) -> models.CheckConstraint:
     return models.CheckConstraint(
         condition=Q(**{f"{field}__gte": low, f"{field}__lte": high}), name=name
     )
+
+
+USER = settings.AUTH_USER_MODEL
 
 
 class ProjectPhase(models.TextChoices):
@@ -42,8 +48,12 @@ class Project(models.Model):
     Status = ProjectStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner_id = models.UUIDField()
-    creator_id = models.UUIDField()
+    # Users live in socrates_auth: plain UUIDs, declared as references (socrates.crossdb).
+    owner_id = CrossDatabaseUUIDField(
+        to=USER, on_target_delete=OnTargetDelete.PROTECT, refusal="owns {count} project(s)"
+    )
+    # What a user did inside someone else's project stays with it.
+    creator_id = CrossDatabaseUUIDField(to=USER, on_target_delete=OnTargetDelete.TO_PROJECT_OWNER)
     name = models.CharField(max_length=255)
     description = models.TextField(blank=True, default="")
     current_phase = models.CharField(
@@ -270,7 +280,9 @@ class Conflict(models.Model):
     resolution = models.TextField(blank=True, default="")
     detected_at = models.DateTimeField(default=timezone.now)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by_user = models.UUIDField(null=True, blank=True)
+    resolved_by_user = CrossDatabaseUUIDField(
+        to=USER, on_target_delete=OnTargetDelete.SET_NULL, null=True, blank=True
+    )
 
     class Meta:
         db_table = "conflicts"
@@ -367,7 +379,7 @@ class TestResult(models.Model):
 
 class LlmUsage(models.Model):
     id = models.BigAutoField(primary_key=True)
-    user_id = models.UUIDField()
+    user_id = CrossDatabaseUUIDField(to=USER, on_target_delete=OnTargetDelete.CASCADE)
     project = models.ForeignKey(
         Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="llm_usage"
     )

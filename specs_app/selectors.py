@@ -1,27 +1,15 @@
-"""Reads of socrates_specs, and the one place that decides who reaches a project.
-
-Access rule (used by every endpoint that touches a project or anything under it):
-
-- the project's owner has level ``owner``;
-- a member of a team the project is shared with (``ProjectShare.team_id``) gets the share's
-  ``permission_level`` (read/write/admin), except that a team *viewer* never exceeds ``read``
-  (the same rule as teams_app.selectors);
-- with several shares (or several teams), the highest resulting level wins;
-- anyone else has no access: a ``NotFound``, so the existence of a project never leaks.
-  A user who can read a project but lacks the level an operation needs gets ``PermissionDenied``.
-
-Levels are ordered read < write < admin < owner. Teams live in socrates_auth and shares in
-socrates_specs, so memberships are read first (one query) and the share lookup uses their ids.
+"""Reads of socrates_specs. Who reaches a project is decided by specs_app.access, the one
+access policy; the getters here apply it (404 without access, 403 below the needed level).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from socrates.errors import NotFound, PermissionDenied, ValidationFailed
+from socrates.errors import NotFound, ValidationFailed
+from specs_app.access import Access, access_to, check_access, projects_for
 from specs_app.models import (
     Conflict,
     ConversationHistory,
@@ -30,26 +18,6 @@ from specs_app.models import (
     Session,
     Specification,
 )
-
-LEVELS = ("read", "write", "admin", "owner")
-_RANK = {level: rank for rank, level in enumerate(LEVELS)}
-# The most a team role can reach through a share, whatever the share's level.
-ROLE_CAP = {"viewer": "read"}
-
-
-@dataclass(frozen=True)
-class Access:
-    """What a user may do on one project: ``level`` and the team role that granted it."""
-
-    level: str
-    team_role: str | None = None
-
-    def allows(self, needed: str) -> bool:
-        return _RANK[self.level] >= _RANK[needed]
-
-    @property
-    def is_owner(self) -> bool:
-        return self.level == "owner"
 
 
 def _as_uuid(value, field: str) -> uuid.UUID:
@@ -64,63 +32,8 @@ def _as_uuid(value, field: str) -> uuid.UUID:
         ) from None
 
 
-def _authenticated_id(user) -> uuid.UUID | None:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return user.pk
-
-
-def team_roles(user) -> dict[uuid.UUID, str]:
-    """Return ``{team_id: role}`` for every team the user belongs to (one auth-DB query)."""
-    from teams_app.models import TeamMember
-
-    user_id = _authenticated_id(user)
-    if user_id is None:
-        return {}
-    return dict(TeamMember.objects.filter(user_id=user_id).values_list("team_id", "role"))
-
-
-def _shared_level(roles: dict[uuid.UUID, str], shares) -> Access | None:
-    """Return the best Access a set of (team_id, permission_level) shares gives these roles."""
-    best: Access | None = None
-    for team_id, permission_level in shares:
-        role = roles.get(team_id)
-        if role is None:
-            continue
-        cap = ROLE_CAP.get(role, "admin")
-        level = permission_level if _RANK[permission_level] <= _RANK[cap] else cap
-        if best is None or _RANK[level] > _RANK[best.level]:
-            best = Access(level=level, team_role=role)
-    return best
-
-
-def access_to(user, project: Project) -> Access | None:
-    """Return the user's Access to an already-loaded project, or None when they have none."""
-    from teams_app.models import ProjectShare
-
-    user_id = _authenticated_id(user)
-    if user_id is None:
-        return None
-    if project.owner_id == user_id:
-        return Access(level="owner")
-    roles = team_roles(user)
-    if not roles:
-        return None
-    shares = ProjectShare.objects.filter(project_id=project.pk, team_id__in=list(roles))
-    return _shared_level(roles, shares.values_list("team_id", "permission_level"))
-
-
 def _not_found(what: str, object_id) -> NotFound:
     return NotFound(f"{what} {object_id} not found.", details={"id": str(object_id)})
-
-
-def check_access(access: Access, *, needed: str, what: str = "this project") -> None:
-    """Raise PermissionDenied when ``access`` is below ``needed``."""
-    if not access.allows(needed):
-        raise PermissionDenied(
-            f"Your access to {what} is {access.level!r}; this needs {needed!r}.",
-            details={"access": access.level, "needed": needed},
-        )
 
 
 def project_access(user, project_id, *, needed: str = "read") -> Access:
@@ -143,21 +56,6 @@ def project_get(*, user, project_id, needed: str = "read") -> tuple[Project, Acc
 def readable_project_ids(user) -> QuerySet:
     """Return a values queryset of the ids of every project the user can read."""
     return projects_for(user).values("id")
-
-
-def projects_for(user) -> QuerySet[Project]:
-    """Return every project the user owns or reaches through a team share (any level)."""
-    from teams_app.models import ProjectShare
-
-    user_id = _authenticated_id(user)
-    if user_id is None:
-        return Project.objects.none()
-    condition = Q(owner_id=user_id)
-    team_ids = list(team_roles(user))
-    if team_ids:
-        shared = ProjectShare.objects.filter(team_id__in=team_ids).values("project_id")
-        condition |= Q(id__in=shared)
-    return Project.objects.filter(condition)
 
 
 def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:

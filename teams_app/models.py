@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete
+
 
 class TeamRole(models.TextChoices):
     OWNER = "owner"
@@ -130,8 +132,11 @@ class ProjectShare(models.Model):
     project = models.ForeignKey(
         "specs_app.Project", on_delete=models.CASCADE, related_name="shares"
     )
-    team_id = models.UUIDField()
-    shared_by = models.UUIDField()
+    team_id = CrossDatabaseUUIDField(to="teams_app.Team", on_target_delete=OnTargetDelete.CASCADE)
+    # A share belongs to the team: when its sharer goes, the project's owner becomes the sharer.
+    shared_by = CrossDatabaseUUIDField(
+        to=settings.AUTH_USER_MODEL, on_target_delete=OnTargetDelete.TO_PROJECT_OWNER
+    )
     permission_level = models.CharField(
         max_length=20, choices=SharePermission, default=SharePermission.READ
     )

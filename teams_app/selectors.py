@@ -1,54 +1,29 @@
-"""Reads for teams, members, invitations and project shares, and team access to projects.
+"""Reads for teams, members, invitations and project shares.
 
 Access to a shared project is computed from the rows at the moment of the call (nothing is
-cached), so removing a share or a membership removes the access at once.
-
-Rules, in one place:
-
-- A team member's access to a project shared with the team is the share's permission level,
-  except that a team *viewer* never gets more than ``read``; across several teams the best
-  level wins. specs_app.selectors.access_to is the one implementation of that rule that
-  endpoints use; ``TeamAccess`` below applies the same cap per team for answer categories.
-- Answering questions needs ``write`` (or ``admin``) and, per category, the role's mapping in
-  ``ROLE_CATEGORIES``; the union over the user's qualifying teams applies. The project's owner
-  answers every category.
+cached), so removing a share or a membership removes the access at once. The rules (levels,
+the viewer cap, the categories of each role) are specs_app.access, the one access policy;
+``ShareDirectory`` below is what that policy reads of teams_app, registered in
+``TeamsAppConfig.ready()``.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from socrates.errors import NotFound, PermissionDenied, ValidationFailed
-from specs_app import selectors as specs_selectors
 from teams_app.models import (
     InvitationStatus,
     ProjectShare,
-    SharePermission,
     Team,
     TeamInvitation,
     TeamMember,
     TeamRole,
 )
-
-# The question categories each team role answers on a shared project.
-ROLE_CATEGORIES: dict[str, frozenset[str]] = {
-    TeamRole.OWNER: frozenset({"goals", "requirements", "timeline", "constraints"}),
-    TeamRole.LEAD: frozenset({"requirements", "tech_stack", "scalability", "deployment"}),
-    TeamRole.DEVELOPER: frozenset({"tech_stack", "testing", "deployment"}),
-    TeamRole.VIEWER: frozenset(),
-}
-
-# Share levels from weakest to strongest.
-PERMISSION_RANK: dict[str, int] = {
-    SharePermission.READ: 1,
-    SharePermission.WRITE: 2,
-    SharePermission.ADMIN: 3,
-}
 
 # Roles allowed to add members and send invitations.
 MANAGING_ROLES = frozenset({TeamRole.OWNER, TeamRole.LEAD})
@@ -210,79 +185,16 @@ def share_get(*, project, share_id) -> ProjectShare:
     return share
 
 
-@dataclass(frozen=True)
-class TeamAccess:
-    """A user's access to one project through one team share."""
+class ShareDirectory:
+    """Team memberships (socrates_auth) and project shares (socrates_specs) for
+    specs_app.access: the policy decides, this only reads rows."""
 
-    team_id: uuid.UUID
-    role: str
-    share_permission: str
+    def roles_of(self, user_id) -> dict[uuid.UUID, str]:
+        return memberships_of(user_id=user_id)
 
-    @property
-    def permission(self) -> str:
-        """Return the effective level: the share's, capped at read for viewers."""
-        if self.role == TeamRole.VIEWER:
-            return SharePermission.READ
-        return self.share_permission
+    def shares_of(self, *, project_id, team_ids) -> list[tuple[uuid.UUID, str]]:
+        shares = ProjectShare.objects.filter(project_id=project_id, team_id__in=list(team_ids))
+        return list(shares.values_list("team_id", "permission_level"))
 
-    @property
-    def categories(self) -> frozenset[str]:
-        if PERMISSION_RANK[self.permission] < PERMISSION_RANK[SharePermission.WRITE]:
-            return frozenset()
-        return ROLE_CATEGORIES.get(self.role, frozenset())
-
-
-def team_accesses(*, user, project) -> list[TeamAccess]:
-    """Return every share of the project that reaches the user through a team membership."""
-    user_uuid = _user_id(user)
-    if user_uuid is None:
-        return []
-    shares = dict(
-        ProjectShare.objects.filter(project_id=getattr(project, "pk", project)).values_list(
-            "team_id", "permission_level"
-        )
-    )
-    if not shares:
-        return []
-    roles = TeamMember.objects.filter(user_id=user_uuid, team_id__in=list(shares)).values_list(
-        "team_id", "role"
-    )
-    return [TeamAccess(team_id, role, shares[team_id]) for team_id, role in roles]
-
-
-def is_project_owner(*, user, project) -> bool:
-    user_uuid = _user_id(user)
-    return user_uuid is not None and project.owner_id == user_uuid
-
-
-def can_manage_shares(*, user, project) -> bool:
-    """Return whether the user may share the project: its owner or an admin-share holder.
-
-    The level comes from specs_app.selectors.access_to, the one place that decides project
-    access (a viewer's admin share counts as read there, so viewers never re-share).
-    """
-    access = specs_selectors.access_to(user, project)
-    return access is not None and access.allows("admin")
-
-
-ALL_CATEGORIES = None  # sentinel returned by answerable_categories for "every category"
-
-
-def answerable_categories(*, user, project) -> frozenset[str] | None:
-    """Return the categories the user may answer on the project; None means every category.
-
-    The project's owner answers everything; a team member answers the categories of their
-    role in each team whose share gives them at least write; anyone else answers nothing.
-    """
-    if is_project_owner(user=user, project=project):
-        return ALL_CATEGORIES
-    categories: set[str] = set()
-    for access in team_accesses(user=user, project=project):
-        categories |= access.categories
-    return frozenset(categories)
-
-
-def can_answer(*, user, project, category: str) -> bool:
-    """Return whether the user may answer a question of this category on the project."""
-    categories = answerable_categories(user=user, project=project)
-    return categories is ALL_CATEGORIES or category in categories
+    def shared_project_ids(self, *, team_ids) -> QuerySet:
+        return ProjectShare.objects.filter(team_id__in=list(team_ids)).values("project_id")

@@ -23,7 +23,7 @@ import datetime as dt
 import functools
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
@@ -118,9 +118,18 @@ def endpoint_key(method: str, route: str) -> str:
     return f"{method.upper()} /{path}"
 
 
-def _announce(info: Deprecation, request, url_kwargs: dict, response) -> None:
-    from auth_app.services import deprecated_call_record
+# Where calls are counted: a table of auth_app (a layer above), which registers its recorder
+# in AuthAppConfig.ready(). Without one, calls are only logged.
+_call_recorder: Callable[..., None] | None = None
 
+
+def register_call_recorder(recorder: Callable[..., None]) -> None:
+    """Install ``recorder(endpoint=..., user_id=...)``, called once per deprecated call."""
+    global _call_recorder
+    _call_recorder = recorder
+
+
+def _announce(info: Deprecation, request, url_kwargs: dict, response) -> None:
     response["Deprecation"] = info.deprecation_header
     response["Sunset"] = info.sunset_header
     successor_url = request.build_absolute_uri(reverse(info.successor, kwargs=url_kwargs))
@@ -141,8 +150,10 @@ def _announce(info: Deprecation, request, url_kwargs: dict, response) -> None:
         info.sunset_header,
         successor_url,
     )
+    if _call_recorder is None:
+        return
     try:
-        deprecated_call_record(endpoint=endpoint, user_id=user.pk if user else None)
+        _call_recorder(endpoint=endpoint, user_id=user.pk if user else None)
     except DatabaseError:
         # Counting must never break the endpoint it counts.
         logger.exception("Could not count a call to %s", endpoint)

@@ -24,7 +24,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.models import BooleanField, Model
 from django.db.models.expressions import RawSQL
 
-from .routing import database_operations, operation_touches
+from socrates.migration_routing import database_operations, operation_touches
 
 
 @dataclass

@@ -27,10 +27,10 @@ from django.db import connections
 from django.db.migrations.loader import MigrationLoader
 
 from socrates import migration_safety, phases
+from socrates.migration_routing import touched_databases
 
 from . import lint, reversibility, safety
 from .findings import Finding, configured_ignores, split_ignored
-from .routing import touched_databases
 from .scratch import DEFAULT_SUFFIX, scratch_databases
 
 STAGES = ("models", "phases", "linter", "safety", "timeouts", "reversible")

@@ -12,8 +12,9 @@ from django.conf import settings
 from django_migration_linter import MigrationLinter
 from django_migration_linter.management.utils import extract_warnings_as_errors_option
 
+from socrates.migration_routing import touched_databases
+
 from .findings import Finding
-from .routing import touched_databases
 
 # MIGRATION_LINTER_OPTIONS keys (the lintmigrations option names) -> MigrationLinter kwargs.
 OPTION_NAMES = {

@@ -17,9 +17,9 @@ from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.state import ProjectState
 
 from socrates import migration_safety
+from socrates.migration_routing import touched_databases
 
 from .findings import Finding
-from .routing import touched_databases
 from .schema import capture_schema, diff_schemas
 
 

@@ -38,8 +38,10 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.state import ProjectState
 from django.db.models import NOT_PROVIDED, UniqueConstraint
 
+from socrates.db import AUTH_DB
+from socrates.migration_routing import database_operations
+
 from .findings import Finding
-from .routing import database_operations
 
 
 def check_migrations(loader: MigrationLoader, keys) -> list[Finding]:
@@ -85,7 +87,7 @@ def _column(field, name: str) -> str:
 
 
 def _db_type(state: ProjectState, app_label: str, model_name: str, name: str, field) -> str:
-    connection = connections["default"]
+    connection = connections[AUTH_DB]
     try:
         return str(field.db_parameters(connection)["type"])
     except (AttributeError, ValueError, TypeError):

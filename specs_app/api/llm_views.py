@@ -34,7 +34,7 @@ class ApiKeyListCreateView(ApiView):
         """Store the caller's key for a provider, replacing any previous one (201 or 200)."""
         serializer = s.ApiKeyCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        row, created = services_api_keys.api_key_set(
+        row, created = llm_services.api_key_store(
             user=request.user, request=request, **serializer.validated_data
         )
         return Response(

@@ -15,6 +15,7 @@ Each conflict lists the specification ids involved, the old one first and the ne
 import re
 
 from auth_app.rules import rules_of
+from socrates.db import SPECS_DB
 from specs_app.engine.rules_check import rule_violations
 from specs_app.engine.vocabulary import get_vocabulary
 from specs_app.models import Conflict, ConflictType, Specification
@@ -40,7 +41,7 @@ def detect_conflicts(
     *,
     previous: Specification | None = None,
     statement: bool = True,
-    using: str = "specs",
+    using: str = SPECS_DB,
 ) -> list[Conflict]:
     """Return the (unsaved) conflicts writing `spec` as current would create.
 

@@ -1,8 +1,9 @@
 """Choose the next question: the least covered category, then the best unasked template of it.
 
-Ranking (``rank_templates``) starts from the user's question_effectiveness (through
-knowledge_app.learning.ranking_scores: a Laplace-smoothed rate of good answers, 0.5 for a
-template never asked), so without data every template ties and the bank order decides.
+Ranking (``rank_templates``) starts from the user's question_effectiveness (through the
+learning knowledge_app registers in specs_app.engine.learning: a Laplace-smoothed rate of good
+answers, 0.5 for a template never asked), so without data every template ties and the bank
+order decides.
 
 Extension point: ``register_ranker(ranker)`` adds a ranker applied to every ranking, after the
 effectiveness scores. A ranker is called as ``ranker(user_id=..., templates=[Template, ...],
@@ -14,6 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from specs_app.engine.bank import QuestionBank, Template, get_bank
+from specs_app.engine.learning import learning
 from specs_app.engine.quality import CategoryState
 
 Ranker = Callable[..., dict[str, float]]
@@ -40,15 +42,13 @@ def rank_templates(
 
     `rankers` are applied after the registered ones (see the module docstring).
     """
-    from knowledge_app.learning import ranking_scores
-
     templates = sorted(templates, key=lambda t: t.position)
     if not templates:
         return []
     if user_id is None:
         scores = {t.id: 0.0 for t in templates}
     else:
-        scores = ranking_scores(user_id=user_id, template_ids=[t.id for t in templates])
+        scores = learning().ranking_scores(user_id=user_id, template_ids=[t.id for t in templates])
     for ranker in [*_RANKERS, *(rankers or ())]:
         adjustments = ranker(user_id=user_id, templates=list(templates), scores=dict(scores))
         for template_id, delta in (adjustments or {}).items():

@@ -385,3 +385,15 @@ def parse_vocabulary(document: dict, groups_document: dict) -> Vocabulary:
 def get_vocabulary() -> Vocabulary:
     """Return the vocabulary shipped with the app."""
     return parse_vocabulary(load("vocabulary"), load("exclusive_groups"))
+
+
+def rule_subjects(prefix: str) -> set[str]:
+    """Return what a user rule key may name after ``prefix`` (auth_app.rules asks this)."""
+    vocabulary = get_vocabulary()
+    technologies = set(vocabulary.technologies)
+    if prefix == "prefer_":
+        return technologies
+    if prefix == "no_":
+        tags = {tag for t in vocabulary.technologies.values() for tag in t.tags}
+        return technologies | tags | set(vocabulary.patterns)
+    return set()

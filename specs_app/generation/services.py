@@ -15,6 +15,7 @@ from django.db import connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from socrates.db import SPECS_DB
 from socrates.errors import Conflict
 from specs_app.models import GeneratedFile, GeneratedProject, Project
 
@@ -32,7 +33,7 @@ _threads: set[threading.Thread] = set()
 
 def generation_request(*, project: Project) -> GeneratedProject:
     """Check the gates and create the next version as pending (Conflict names failed gates)."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         # Lock the project: two requests at once must not both take version n+1.
         project = Project.objects.select_for_update().get(pk=project.pk)
         failures = generation_gate_failures(project=project)
@@ -62,7 +63,7 @@ def _fail(generation_id: uuid.UUID, message: str) -> None:
 
 def generation_run(*, generation_id: uuid.UUID) -> GeneratedProject:
     """Generate the files of a pending generation; safe to call twice (the second is a no-op)."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         generation = (
             GeneratedProject.objects.select_for_update()
             .select_related("project")
@@ -80,7 +81,7 @@ def generation_run(*, generation_id: uuid.UUID) -> GeneratedProject:
             description=project.description,
             specs=current_spec_records(project=project),
         )
-        with transaction.atomic(using="specs"):
+        with transaction.atomic(using=SPECS_DB):
             GeneratedFile.objects.bulk_create(
                 (
                     GeneratedFile(
@@ -145,7 +146,7 @@ def generation_start(*, project: Project) -> GeneratedProject:
     if settings.GENERATION_RUN_INLINE:
         return generation_run(generation_id=generation.pk)
     generation_id = generation.pk
-    transaction.on_commit(lambda: _run_in_background(generation_id), using="specs")
+    transaction.on_commit(lambda: _run_in_background(generation_id), using=SPECS_DB)
     return generation
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from auth_app.selectors_api_keys import UsableKey, api_key_for_use
-from auth_app.services_api_keys import api_key_mark_used
+from auth_app.services_api_keys import api_key_mark_used, api_key_set
+from socrates.db import AUTH_DB, SPECS_DB
 from socrates.errors import ValidationFailed
 from specs_app.models import Project, Session
 
@@ -36,10 +37,16 @@ def _validated(provider: str | None, model: str | None) -> tuple[str | None, str
     return registry.validate_choice(provider, model)
 
 
+def api_key_store(*, user, provider: str, api_key: str, request=None):
+    """Store the user's key for a provider the registry knows; return (row, created)."""
+    provider = registry.get_provider(provider).name
+    return api_key_set(user=user, provider=provider, api_key=api_key, request=request)
+
+
 def user_llm_default_set(*, user, provider: str | None, model: str | None = None):
     """Set (or clear, with provider None) the user's default provider and model."""
     provider, model = _validated(provider, model)
-    with transaction.atomic(using="default"):
+    with transaction.atomic(using=AUTH_DB):
         user.default_llm_provider = provider
         user.default_llm_model = model
         user.save(update_fields=["default_llm_provider", "default_llm_model", "updated_at"])
@@ -49,7 +56,7 @@ def user_llm_default_set(*, user, provider: str | None, model: str | None = None
 def project_llm_set(*, project: Project, provider: str | None, model: str | None = None):
     """Set (or clear, with provider None) the project's provider and model."""
     provider, model = _validated(provider, model)
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         project.llm_provider = provider
         project.llm_model = model
         project.save(update_fields=["llm_provider", "llm_model", "updated_at"])

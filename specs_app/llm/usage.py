@@ -4,6 +4,7 @@ import uuid
 
 from django.db import transaction
 
+from socrates.db import SPECS_DB
 from specs_app.models import LlmUsage, Project, Session
 
 from . import registry
@@ -24,7 +25,7 @@ def usage_record(
     dated variant of the name, which would not be in the price table.
     """
     model = model or result.model
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         return LlmUsage.objects.create(
             user_id=user_id,
             project=project,

@@ -2,7 +2,11 @@
 
 from specs_app.services.conflicts import ACTIONS as CONFLICT_ACTIONS
 from specs_app.services.conflicts import conflict_resolve
-from specs_app.services.conversation import answer_record, conversation_append
+from specs_app.services.conversation import (
+    answer_record,
+    answer_turn_append,
+    conversation_append,
+)
 from specs_app.services.projects import (
     ensure_writable,
     project_archive,
@@ -32,6 +36,7 @@ __all__ = [
     "CONFLICT_ACTIONS",
     "POST_WRITE_CHECKS",
     "answer_record",
+    "answer_turn_append",
     "conflict_resolve",
     "conversation_append",
     "ensure_session_active",

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
+from socrates.db import SPECS_DB
 from socrates.errors import Conflict as ConflictError
 from socrates.errors import ValidationFailed
 from specs_app.models import Conflict, ConflictStatus, Specification
@@ -134,7 +135,7 @@ def conflict_resolve(
             "merged_value: required when action is merge.",
             details={"merged_value": ["Required when action is merge."]},
         )
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         conflict = (
             Conflict.objects.select_for_update().select_related("project").get(pk=conflict.pk)
         )

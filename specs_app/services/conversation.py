@@ -6,7 +6,9 @@ import uuid
 
 from django.db import transaction
 
-from socrates.errors import PermissionDenied, ValidationFailed
+from socrates.db import SPECS_DB
+from socrates.errors import ValidationFailed
+from specs_app.access import access_to, require_answerable
 from specs_app.models import ConversationHistory, ConversationRole, Question, Session
 from specs_app.services.sessions import ensure_session_active
 
@@ -21,7 +23,7 @@ def conversation_append(
     metadata: dict | None = None,
 ) -> ConversationHistory:
     """Append one turn to a session's conversation."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         return ConversationHistory.objects.create(
             session=session,
             role=role,
@@ -41,10 +43,10 @@ def answer_record(
 ) -> ConversationHistory:
     """Store a user's answer in an active session's conversation and return the stored turn.
 
-    The question, when given, must belong to the same session.
+    The question, when given, must belong to the same session, and its category must be one
+    the user answers (specs_app.access: owners answer everything, team members their role's).
     """
     ensure_session_active(session)
-    metadata = {"user_id": str(user_id)}
     if question_id is not None:
         category = (
             Question.objects.filter(pk=question_id, session_id=session.pk)
@@ -56,17 +58,18 @@ def answer_record(
                 f"question_id: question {question_id} is not a question of this session.",
                 details={"question_id": ["Not a question of this session."]},
             )
-        # Teams (phase 6): a team member answers only the categories of their role. Owners
-        # (everyone before phase 6) answer everything, so v1's contract is unchanged for them.
-        from teams_app.selectors import answerable_categories
+        require_answerable(access_to(user_id, session.project), category=category)
+    return answer_turn_append(
+        session=session, user_id=user_id, answer=answer, question_id=question_id
+    )
 
-        allowed = answerable_categories(user=user_id, project=session.project)
-        if allowed is not None and category not in allowed:
-            raise PermissionDenied(
-                f"Your team role does not answer {category!r} questions on this project.",
-                details={"category": category, "answerable": sorted(allowed)},
-                code="category_not_answerable",
-            )
+
+def answer_turn_append(
+    *, session: Session, user_id: uuid.UUID, answer: str, question_id: uuid.UUID | None
+) -> ConversationHistory:
+    """Append an answer turn whose question and access the caller has already checked."""
+    metadata = {"user_id": str(user_id)}
+    if question_id is not None:
         metadata["question_id"] = str(question_id)
     return conversation_append(
         session=session,

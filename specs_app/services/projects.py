@@ -7,6 +7,7 @@ import uuid
 from django.db import transaction
 from django.utils import timezone
 
+from socrates.db import SPECS_DB
 from socrates.errors import Conflict, ValidationFailed
 from specs_app.models import Project, ProjectPhase, ProjectStatus
 
@@ -47,7 +48,7 @@ def project_create(
 ) -> Project:
     """Create an active project owned (and, unless told otherwise, created) by ``owner_id``."""
     _check_fields(current_phase=current_phase, maturity_score=maturity_score)
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         return Project.objects.create(
             owner_id=owner_id,
             creator_id=creator_id or owner_id,
@@ -78,7 +79,7 @@ def project_update(
         }.items()
         if value is not _UNSET
     }
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         project = Project.objects.select_for_update().get(pk=project.pk)
         ensure_writable(project)
         for field, value in changes.items():
@@ -90,7 +91,7 @@ def project_update(
 
 def project_archive(*, project: Project) -> Project:
     """Archive a project; archiving an archived project changes nothing."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         project = Project.objects.select_for_update().get(pk=project.pk)
         if project.status != ProjectStatus.ARCHIVED:
             project.status = ProjectStatus.ARCHIVED
@@ -101,7 +102,7 @@ def project_archive(*, project: Project) -> Project:
 
 def project_restore(*, project: Project) -> Project:
     """Bring an archived project back to active; an active project is left as it is."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         project = Project.objects.select_for_update().get(pk=project.pk)
         if project.status == ProjectStatus.COMPLETED:
             raise Conflict(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
+from socrates.db import SPECS_DB
 from specs_app.models import Question, Session
 from specs_app.services.projects import ensure_writable
 
@@ -18,7 +19,7 @@ def question_create(
     template_id: str | None = None,
 ) -> Question:
     """Record a question asked in a session (on the session's project)."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         ensure_writable(session.project)
         return Question.objects.create(
             project_id=session.project_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from socrates.db import SPECS_DB
 from socrates.errors import Conflict
 from specs_app.models import Project, Session, SessionMode, SessionStatus
 from specs_app.services.projects import ensure_writable
@@ -18,13 +19,13 @@ def session_create(
     *, project: Project, mode: str = SessionMode.SOCRATIC, domain: str = ""
 ) -> Session:
     """Start an active session on a project that is not archived."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         ensure_writable(project)
         return Session.objects.create(project=project, mode=mode, domain=domain)
 
 
 def _transition(session: Session, *, allowed: set[str], to: str, verb: str) -> Session:
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         session = Session.objects.select_for_update().select_related("project").get(pk=session.pk)
         if session.status not in allowed:
             raise Conflict(

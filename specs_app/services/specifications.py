@@ -14,7 +14,7 @@ Post-write checks (the hook for conflict detection): a callable registered with
 ``register_post_write_check`` (the engine does it in its AppConfig.ready()) is called as
 ``check(spec=<the new current row>, previous=<the row it superseded or None>, action=
 "create" | "update")`` after every create and update, inside the same
-``transaction.atomic(using="specs")``: the conflicts it records commit with the write, and an
+``transaction.atomic(using=SPECS_DB)``: the conflicts it records commit with the write, and an
 exception it raises rolls the write back.
 """
 
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from socrates.db import SPECS_DB
 from socrates.errors import Conflict, ValidationFailed
 from specs_app.models import Project, Session, Specification, SpecificationSource
 from specs_app.services.projects import ensure_writable
@@ -93,7 +94,7 @@ def specification_create(
 ) -> Specification:
     """Create the current version of a key that has none."""
     _check_session(project, session)
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         ensure_writable(project)
         existing = _current_id(project_id=project.pk, category=category, key=key)
         if existing is not None:
@@ -101,7 +102,7 @@ def specification_create(
                 project_id=project.pk, category=category, key=key, existing_id=existing
             )
         try:
-            with transaction.atomic(using="specs"):
+            with transaction.atomic(using=SPECS_DB):
                 spec = Specification.objects.create(
                     project=project,
                     session=session,
@@ -151,7 +152,7 @@ def specification_update(
     session: Session | None = _UNSET,
 ) -> Specification:
     """Write a new current version of ``spec`` (given fields changed) and supersede it."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         old = _locked_current(spec, verb="update")
         if session is not _UNSET:
             _check_session(old.project, session)
@@ -180,7 +181,7 @@ def specification_update(
 
 def specification_delete(*, spec: Specification) -> Specification:
     """Retire the current version of a key (kept in history, nothing supersedes it)."""
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         spec = _locked_current(spec, verb="delete")
         spec.is_current = False
         spec.superseded_at = timezone.now()
@@ -194,7 +195,7 @@ def specification_supersede(
     """Make a current ``spec`` not current, superseded by ``by`` (None: retired). For
     conflict resolution, where the successor is another key's specification."""
     at = at or timezone.now()
-    with transaction.atomic(using="specs"):
+    with transaction.atomic(using=SPECS_DB):
         spec = Specification.objects.select_for_update().get(pk=spec.pk)
         if spec.is_current:
             spec.is_current = False

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ParseError, ValidationError
 from socrates.api.exceptions import RequestTooLarge
 from socrates.api.parsers import JSONParser
 from socrates.errors import NotFound, PermissionDenied
-from specs_app import selectors
+from specs_app import access, selectors
 from teams_app.models import ProjectShare, Team, TeamMember
 from tests.api.conftest import BOTH, share
 from tests.factories import ProjectFactory, UserFactory
@@ -82,12 +82,12 @@ def test_projects_for_lists_owned_and_shared_projects_once(owner, project):
     join(owner, shared, level="write", role="lead")
     ProjectFactory()
 
-    ids = set(selectors.projects_for(owner).values_list("id", flat=True))
+    ids = set(access.projects_for(owner).values_list("id", flat=True))
 
     assert ids == {project.pk, shared.pk}
-    assert selectors.projects_for(owner).count() == 2
+    assert access.projects_for(owner).count() == 2
     assert set(selectors.readable_project_ids(owner).values_list("id", flat=True)) == ids
-    assert not selectors.projects_for(AnonymousUser()).exists()
+    assert not access.projects_for(AnonymousUser()).exists()
 
 
 def parse(raw: bytes):

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from knowledge_app.models import KnowledgeBaseDocument
-from socrates import integrity
+from socrates import crossdb, integrity
 from specs_app.models import Conflict, LlmUsage, Project
 from teams_app.models import ProjectShare, Team
 from tests.factories import UserFactory
@@ -106,7 +106,7 @@ def test_check_integrity_pages_through_ids_in_batches_and_counts_rows():
     for owner in [user.pk for user in users] + ghosts + ghosts[:1]:
         Project.objects.create(owner_id=owner, creator_id=users[0].pk, name="p")
 
-    report = integrity.check_reference(integrity.REFERENCES[0], batch_size=2, sample_size=3)
+    report = integrity.check_reference(crossdb.references()[0], batch_size=2, sample_size=3)
 
     assert report.ids_checked == 7
     assert report.orphan_ids == 4

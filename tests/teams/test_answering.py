@@ -3,8 +3,8 @@
 import pytest
 
 from knowledge_app.models import QuestionEffectiveness
+from specs_app.access import ROLE_CATEGORIES
 from teams_app import services
-from teams_app.selectors import ROLE_CATEGORIES
 from tests.factories import ProjectFactory, QuestionFactory, SessionFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])

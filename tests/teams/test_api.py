@@ -2,11 +2,26 @@
 
 import pytest
 
+from specs_app import access
 from teams_app import selectors, services
 from teams_app.models import ProjectShare, TeamInvitation
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
+
+
+def answerable(user, project):
+    return access.answerable_categories(access.access_to(user, project))
+
+
+def can_answer(user, project, category):
+    found = access.access_to(user, project)
+    return found is not None and found.can_answer(category)
+
+
+def manages_shares(user, project):
+    found = access.access_to(user, project)
+    return found is not None and found.allows("admin")
 
 
 def error(response) -> tuple[int, str, str]:
@@ -212,11 +227,10 @@ def test_share_endpoints_and_their_permissions(people, team, api):
 
 
 def test_a_user_in_no_team_sees_exactly_what_they_saw_before_teams(people, team, api):
-    from specs_app import selectors as specs_selectors
 
     mine = [ProjectFactory(owner_id=people["pat"].pk) for _ in range(2)]
     theirs = ProjectFactory(owner_id=people["olivia"].pk)
-    before = set(specs_selectors.projects_for(people["pat"]).values_list("id", flat=True))
+    before = set(access.projects_for(people["pat"]).values_list("id", flat=True))
     assert before == {p.pk for p in mine}
 
     # Phase 6 happens around pat: teams, shares, invitations to other people.
@@ -225,11 +239,11 @@ def test_a_user_in_no_team_sees_exactly_what_they_saw_before_teams(people, team,
     )
     services.invitation_create(actor=people["olivia"], team=team, email="new@example.com")
 
-    after = set(specs_selectors.projects_for(people["pat"]).values_list("id", flat=True))
+    after = set(access.projects_for(people["pat"]).values_list("id", flat=True))
     assert after == before
-    assert specs_selectors.access_to(people["pat"], theirs) is None
-    assert all(specs_selectors.access_to(people["pat"], p).level == "owner" for p in mine)
-    assert all(selectors.answerable_categories(user=people["pat"], project=p) is None for p in mine)
+    assert access.access_to(people["pat"], theirs) is None
+    assert all(access.access_to(people["pat"], p).level == "owner" for p in mine)
+    assert all(answerable(people["pat"], p) is None for p in mine)
     pat = api(people["pat"])
     assert pat.get("/api/v2/teams/").json()["results"] == []
     assert pat.get(f"/api/v2/projects/{mine[0].pk}/shares/").json()["results"] == []

@@ -10,8 +10,9 @@ from auth_app.models import AuditLog
 from knowledge_app import learning
 from knowledge_app.models import KnowledgeBaseDocument, QuestionEffectiveness, UserBehaviorPattern
 from socrates import integrity
+from socrates.deletion import user_delete
 from socrates.errors import Conflict
-from specs_app import selectors as specs_selectors
+from specs_app import access
 from specs_app.models import LlmUsage
 from teams_app import services
 from teams_app.models import ProjectShare, Team, TeamInvitation, TeamMember
@@ -54,7 +55,7 @@ def test_deleting_a_team_removes_shares_members_and_invitations_in_both_database
     assert not TeamMember.objects.filter(team_id=team.pk).exists()
     assert not TeamInvitation.objects.filter(team_id=team.pk).exists()
     assert not ProjectShare.objects.filter(team_id=team.pk).exists()
-    assert specs_selectors.access_to(people["lena"], shared[1]) is None
+    assert access.access_to(people["lena"], shared[1]) is None
     assert orphans() == {}
     assert_check_integrity_is_clean()
     reasons = AuditLog.objects.filter(details__reason="team_deleted")
@@ -70,7 +71,7 @@ def test_a_team_delete_interrupted_after_the_shares_leaves_no_access_and_can_be_
     # The first step of team_delete on its own is what a crash right after it leaves behind.
     services.team_purge_shares(team_ids=[team.pk])
 
-    assert specs_selectors.access_to(people["lena"], shared[1]) is None
+    assert access.access_to(people["lena"], shared[1]) is None
     assert orphans() == {}
 
     services.team_delete(actor=people["olivia"], team=team)
@@ -83,7 +84,7 @@ def test_shares_of_a_team_deleted_behind_the_services_back_are_purged(people, te
     Team.objects.filter(pk=team.pk).delete()  # as a raw delete (or an old admin action) would
     assert orphans() == {"project_shares.team_id -> teams": 2}
 
-    assert services.share_purge_orphans() == 2
+    assert services.share_purge_orphans() == {"project_shares.team_id -> teams": 2}
 
     assert orphans() == {}
 
@@ -92,7 +93,7 @@ def test_a_user_who_owns_projects_cannot_be_deleted(people, team, shared):
     with pytest.raises(
         Conflict, match="olivia owns 2 project\\(s\\); transfer or delete them"
     ) as e:
-        services.user_delete(user_id=people["olivia"].pk)
+        user_delete(user_id=people["olivia"].pk)
 
     assert e.value.code == "user_owns_projects"
     assert User.objects.get(pk=people["olivia"].pk).is_active
@@ -100,7 +101,7 @@ def test_a_user_who_owns_projects_cannot_be_deleted(people, team, shared):
 
 def test_the_last_owner_of_a_team_with_others_cannot_be_deleted(people, team):
     with pytest.raises(Conflict, match="olivia is the last owner of a team with other members"):
-        services.user_delete(user_id=people["olivia"].pk)
+        user_delete(user_id=people["olivia"].pk)
 
     assert User.objects.filter(pk=people["olivia"].pk).exists()
 
@@ -127,7 +128,7 @@ def test_deleting_a_user_leaves_no_dangling_rows_and_check_integrity_clean(peopl
         specs_extracted=1,
     )
 
-    summary = services.user_delete(user_id=lena.pk, actor=people["olivia"])
+    summary = user_delete(user_id=lena.pk, actor=people["olivia"])
 
     assert not User.objects.filter(pk=lena.pk).exists()
     assert not Team.objects.filter(pk=solo.pk).exists()
@@ -146,7 +147,7 @@ def test_deleting_a_user_leaves_no_dangling_rows_and_check_integrity_clean(peopl
     assert not UserBehaviorPattern.objects.filter(user_id=lena.pk).exists()
     assert summary["user_deleted"] is True
     assert summary["teams_deleted"] == 1
-    assert summary["shares_reassigned"] == 1
+    assert summary["project_shares.shared_by -> users"] == 1
     assert orphans() == {}
     assert_check_integrity_is_clean()
     deleted = AuditLog.objects.get(action="user.deleted")
@@ -171,7 +172,7 @@ def test_deleting_a_user_again_finishes_what_an_interrupted_delete_left(people, 
         "question_effectiveness.user_id -> users",
     }
 
-    summary = services.user_delete(user_id=lena.pk)
+    summary = user_delete(user_id=lena.pk)
 
     assert summary["user_deleted"] is False
     assert orphans() == {}
@@ -180,7 +181,7 @@ def test_deleting_a_user_again_finishes_what_an_interrupted_delete_left(people, 
 def test_a_user_in_no_team_is_deleted_without_touching_anyone_else(people, team, shared):
     before = ProjectShare.objects.count()
 
-    services.user_delete(user_id=people["stranger"].pk)
+    user_delete(user_id=people["stranger"].pk)
 
     assert not User.objects.filter(pk=people["stranger"].pk).exists()
     assert ProjectShare.objects.count() == before

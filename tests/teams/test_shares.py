@@ -6,13 +6,28 @@ import pytest
 
 from auth_app.models import AuditLog
 from socrates.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
-from specs_app import selectors as specs_selectors
-from teams_app import selectors, services
+from specs_app import access
+from specs_app.access import ROLE_CATEGORIES
+from teams_app import services
 from teams_app.models import ProjectShare
-from teams_app.selectors import ROLE_CATEGORIES
 from tests.factories import ProjectFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
+
+
+def answerable(user, project):
+    return access.answerable_categories(access.access_to(user, project))
+
+
+def can_answer(user, project, category):
+    found = access.access_to(user, project)
+    return found is not None and found.can_answer(category)
+
+
+def manages_shares(user, project):
+    found = access.access_to(user, project)
+    return found is not None and found.allows("admin")
+
 
 ALL = ["goals", "requirements", "timeline", "constraints", "tech_stack", "scalability"]
 ALL += ["deployment", "testing"]
@@ -32,8 +47,8 @@ def share(people, project, team, level, *, by="oscar"):
 
 
 def level_of(user, project):
-    access = specs_selectors.access_to(user, project)
-    return None if access is None else access.level
+    found = access.access_to(user, project)
+    return None if found is None else found.level
 
 
 MATRIX = {
@@ -63,12 +78,12 @@ def test_permission_matrix_of_team_roles_and_share_levels(
     expected_level, manages = MATRIX[role, level]
 
     assert level_of(user, oscars_project) == expected_level
-    assert selectors.can_manage_shares(user=user, project=oscars_project) is manages
-    categories = selectors.answerable_categories(user=user, project=oscars_project)
+    assert manages_shares(user, oscars_project) is manages
+    categories = answerable(user, oscars_project)
     answers = expected_level in ("write", "admin")
     assert categories == (ROLE_CATEGORIES[role] if answers else frozenset())
     for category in ALL:
-        assert selectors.can_answer(user=user, project=oscars_project, category=category) is (
+        assert can_answer(user, oscars_project, category) is (
             answers and category in ROLE_CATEGORIES[role]
         )
 
@@ -87,14 +102,9 @@ def test_the_project_owner_answers_every_category_and_outsiders_nothing(
 ):
     share(people, oscars_project, team, "admin")
 
-    assert selectors.answerable_categories(user=people["oscar"], project=oscars_project) is None
-    assert all(
-        selectors.can_answer(user=people["oscar"], project=oscars_project, category=c)
-        for c in [*ALL, "anything"]
-    )
-    assert selectors.answerable_categories(user=people["stranger"], project=oscars_project) == (
-        frozenset()
-    )
+    assert answerable(people["oscar"], oscars_project) is None
+    assert all(can_answer(people["oscar"], oscars_project, c) for c in [*ALL, "anything"])
+    assert answerable(people["stranger"], oscars_project) == (frozenset())
     assert level_of(people["stranger"], oscars_project) is None
 
 
@@ -105,16 +115,13 @@ def test_the_best_share_wins_across_teams_and_categories_add_up(people, team, os
     share(people, oscars_project, second, "write")
 
     assert level_of(people["dev"], oscars_project) == "write"
-    assert (
-        selectors.answerable_categories(user=people["dev"], project=oscars_project)
-        == (ROLE_CATEGORIES["lead"])
-    )
+    assert answerable(people["dev"], oscars_project) == (ROLE_CATEGORIES["lead"])
     services.share_update(
         actor=people["oscar"],
         share=ProjectShare.objects.get(team_id=team.pk),
         permission="write",
     )
-    assert selectors.answerable_categories(user=people["dev"], project=oscars_project) == (
+    assert answerable(people["dev"], oscars_project) == (
         ROLE_CATEGORIES["lead"] | ROLE_CATEGORIES["developer"]
     )
 
@@ -208,15 +215,13 @@ def test_changing_a_share_needs_owner_or_admin_and_is_audited(people, team, osca
 def test_removing_a_share_removes_access_at_once(people, team, oscars_project):
     created = share(people, oscars_project, team, "write")
     assert level_of(people["dev"], oscars_project) == "write"
-    assert oscars_project.pk in set(
-        specs_selectors.projects_for(people["dev"]).values_list("id", flat=True)
-    )
+    assert oscars_project.pk in set(access.projects_for(people["dev"]).values_list("id", flat=True))
 
     services.share_delete(actor=people["oscar"], share=created)
 
     assert level_of(people["dev"], oscars_project) is None
-    assert not specs_selectors.projects_for(people["dev"]).exists()
-    assert not selectors.can_answer(user=people["dev"], project=oscars_project, category="testing")
+    assert not access.projects_for(people["dev"]).exists()
+    assert not can_answer(people["dev"], oscars_project, "testing")
     assert AuditLog.objects.filter(action="project.share_deleted").count() == 1
 
 

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from knowledge_app.backfill import BackfillReport, EmbeddingBackfill
 from knowledge_app.embeddings import configured_model_name, get_embedder
 from knowledge_app.models import KnowledgeBaseDocument
+from socrates.db import SPECS_DB
 
 
 def positive_int(value: str) -> int:
@@ -96,7 +97,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--database",
-            default="specs",
+            default=SPECS_DB,
             help="Database alias holding knowledge_base_documents (specs).",
         )
         parser.add_argument(
@@ -128,7 +129,7 @@ class Command(BaseCommand):
     def backfill(
         self,
         *,
-        using: str = "specs",
+        using: str = SPECS_DB,
         batch_size: int = 128,
         limit: int | None = None,
         project_ids=(),

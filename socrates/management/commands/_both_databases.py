@@ -2,8 +2,10 @@
 
 from django.conf import settings
 
+from socrates.db import BOTH_DBS
+
 # Auth first: it holds the users every other table refers to.
-DATABASE_ORDER = ("default", "specs")
+DATABASE_ORDER = BOTH_DBS
 
 
 def databases_in_order() -> list[str]:

@@ -1,6 +1,6 @@
 """Delete a user across both databases, leaving nothing that check_integrity would report.
 
-The work is teams_app.services.user_delete (see its docstring for what is removed, kept or
+The work is socrates.deletion.user_delete (see its docstring for what is removed, kept or
 reassigned). Safe to run again: with the id of a user already gone, it only sweeps what an
 interrupted earlier run may have left in socrates_specs.
 """
@@ -10,8 +10,8 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from socrates.deletion import user_delete
 from socrates.errors import DomainError
-from teams_app import services
 
 
 class Command(BaseCommand):
@@ -24,7 +24,7 @@ class Command(BaseCommand):
         summary = self.delete(user)
         if verbosity >= 1:
             state = "deleted" if summary.pop("user_deleted") else "already gone; leftovers swept"
-            counts = ", ".join(f"{key}={value}" for key, value in summary.items() if value)
+            counts = ", ".join(f"{key}: {value}" for key, value in summary.items() if value)
             self.stdout.write(self.style.SUCCESS(f"User {user}: {state}. {counts}".strip()))
 
     def delete(self, user: str) -> dict:
@@ -39,6 +39,6 @@ class Command(BaseCommand):
                     f"No user named {user!r}; give the id to sweep leftovers."
                 ) from None
         try:
-            return services.user_delete(user_id=user_id)
+            return user_delete(user_id=user_id)
         except DomainError as exc:
             raise CommandError(exc.message) from exc

@@ -1,0 +1,30 @@
+"""Every action audit_logs records, spelled once (the ``action`` column's values)."""
+
+import enum
+
+
+class AuditAction(enum.StrEnum):
+    LOGIN = "auth.login"
+    LOGIN_FAILED = "auth.login_failed"
+    LOGOUT = "auth.logout"
+    REGISTER = "auth.register"
+    RULES_UPDATE = "rules.update"
+    API_KEY_CREATED = "llm.api_key.created"
+    API_KEY_REPLACED = "llm.api_key.replaced"
+    API_KEY_DELETED = "llm.api_key.deleted"
+    PHASE_GATE = "project.phase_gate"
+    PHASE_GATE_OVERRIDE = "project.phase_gate_override"
+    SHARE_CREATED = "project.share_created"
+    SHARE_UPDATED = "project.share_updated"
+    SHARE_DELETED = "project.share_deleted"
+    TEAM_CREATED = "team.created"
+    TEAM_UPDATED = "team.updated"
+    TEAM_DELETED = "team.deleted"
+    TEAM_MEMBER_ADDED = "team.member_added"
+    TEAM_MEMBER_REMOVED = "team.member_removed"
+    TEAM_MEMBER_ROLE_CHANGED = "team.member_role_changed"
+    INVITATION_CREATED = "team.invitation_created"
+    INVITATION_ACCEPTED = "team.invitation_accepted"
+    INVITATION_DECLINED = "team.invitation_declined"
+    INVITATION_REVOKED = "team.invitation_revoked"
+    USER_DELETED = "user.deleted"

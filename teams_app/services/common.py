@@ -1,0 +1,53 @@
+"""What every teams_app service shares: the audit helper, role checks, the team lock."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from auth_app.services import audit_log
+from socrates.errors import NotFound, ValidationFailed
+from teams_app.models import (
+    Team,
+    TeamRole,
+)
+
+TEAM_MODEL = "teams_app.Team"
+INVITATION_LIFETIME = timedelta(days=7)
+# 32 random bytes: 256 bits, URL-safe (43 characters).
+INVITATION_TOKEN_BYTES = 32
+
+
+def audit(
+    *,
+    actor,
+    action: str,
+    resource_type: str,
+    resource_id,
+    details: dict | None = None,
+) -> None:
+    """Append one audit_logs row (socrates_auth) through auth_app's audit helper."""
+    audit_log(
+        action=action,
+        user=actor,
+        resource_type=resource_type,
+        resource_id=str(resource_id),
+        details={k: str(v) if isinstance(v, uuid.UUID) else v for k, v in (details or {}).items()},
+    )
+
+
+def validate_role(role: str, *, allow_owner: bool = True) -> str:
+    allowed = [r for r in TeamRole.values if allow_owner or r != TeamRole.OWNER]
+    if role not in allowed:
+        raise ValidationFailed(
+            f"Role must be one of {', '.join(allowed)}; got {role!r}.", details={"role": role}
+        )
+    return role
+
+
+def lock_team(team: Team) -> Team:
+    """Lock the team row so membership changes of one team run one at a time."""
+    locked = Team.objects.select_for_update().filter(pk=team.pk).first()
+    if locked is None:
+        raise NotFound(f"Team {team.pk} not found.")
+    return locked
