@@ -35,6 +35,8 @@ run: migrate
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	# The declared layers and no import cycles (pyproject.toml [tool.importlinter]).
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .

@@ -42,8 +42,9 @@ from dataclasses import dataclass, field
 from django.db import connections, transaction
 
 from knowledge_app.embeddings import EMPTY_CONTENT, BaseEmbedder
-from knowledge_app.selectors import DB, TABLE, backlog_counts, content_hash_sql, stale_condition
+from knowledge_app.selectors import TABLE, backlog_counts, content_hash_sql, stale_condition
 from knowledge_app.services import CLAIM_KEY_SQL, EmbeddingRow, embeddings_write, release_claims
+from socrates.db import SPECS_DB
 
 CLAIMED_ELSEWHERE = "being embedded by another worker"
 CHANGED_MEANWHILE = "content changed or document deleted while embedding"
@@ -105,7 +106,7 @@ class EmbeddingBackfill:
         *,
         model_name: str,
         embedder_factory: Callable[[], BaseEmbedder],
-        using: str = DB,
+        using: str = SPECS_DB,
         batch_size: int = 128,
         limit: int | None = None,
         project_ids: Sequence[uuid.UUID] = (),

@@ -22,7 +22,8 @@ from pgvector import Vector
 
 from knowledge_app.embeddings import content_hash
 from knowledge_app.models import KnowledgeBaseDocument
-from knowledge_app.selectors import DB, TABLE, content_hash_sql
+from knowledge_app.selectors import TABLE, content_hash_sql
+from socrates.db import SPECS_DB
 from socrates.errors import ValidationFailed
 
 logger = logging.getLogger("knowledge_app.services")
@@ -49,7 +50,7 @@ class EmbeddingRow:
 
 
 def embeddings_write(
-    *, rows: Sequence[EmbeddingRow], model_name: str, using: str = DB
+    *, rows: Sequence[EmbeddingRow], model_name: str, using: str = SPECS_DB
 ) -> set[uuid.UUID]:
     """Store a batch of vectors in one UPDATE; return the ids actually written.
 
@@ -84,7 +85,7 @@ def embeddings_write(
 
 
 @contextlib.contextmanager
-def claimed(document_ids: Iterable[uuid.UUID], *, using: str = DB):
+def claimed(document_ids: Iterable[uuid.UUID], *, using: str = SPECS_DB):
     """Hold the claim of each document this session can take; yield the set of ids taken.
 
     The locks are session-level: they outlive any transaction and go when the connection does,
@@ -107,7 +108,7 @@ def claimed(document_ids: Iterable[uuid.UUID], *, using: str = DB):
         cursor.close()
 
 
-def release_claims(document_ids: Iterable[uuid.UUID], *, using: str = DB) -> None:
+def release_claims(document_ids: Iterable[uuid.UUID], *, using: str = SPECS_DB) -> None:
     """Release this session's claims on these documents."""
     keys = [claim_key(document_id) for document_id in document_ids]
     if not keys:
@@ -153,8 +154,8 @@ def document_create(
             f"content: {size} bytes is over the {MAX_DOCUMENT_BYTES}-byte limit.",
             details={"content": [f"At most {MAX_DOCUMENT_BYTES} bytes."]},
         )
-    with transaction.atomic(using=DB):
-        document = KnowledgeBaseDocument.objects.using(DB).create(
+    with transaction.atomic(using=SPECS_DB):
+        document = KnowledgeBaseDocument.objects.using(SPECS_DB).create(
             project=project,
             user_id=user_id,
             filename=filename[:255],
@@ -198,7 +199,7 @@ def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:
         return False
     if document.pk in written:
         refreshed = (
-            KnowledgeBaseDocument.objects.using(DB)
+            KnowledgeBaseDocument.objects.using(SPECS_DB)
             .filter(pk=document.pk)
             .values("embedding_model", "embedding_content_hash", "embedding_windows", "embedded_at")
             .first()
@@ -212,5 +213,5 @@ def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:
 
 def document_delete(*, document: KnowledgeBaseDocument) -> None:
     """Delete a document (its vector goes with the row)."""
-    with transaction.atomic(using=DB):
-        KnowledgeBaseDocument.objects.using(DB).filter(pk=document.pk).delete()
+    with transaction.atomic(using=SPECS_DB):
+        KnowledgeBaseDocument.objects.using(SPECS_DB).filter(pk=document.pk).delete()

@@ -48,6 +48,17 @@ class CrossDatabaseUUIDField(models.UUIDField):
         name, _path, args, kwargs = super().deconstruct()
         return name, "django.db.models.UUIDField", args, kwargs
 
+    def clone(self):
+        # deconstruct() leaves the declaration out; a copy (model states, forms) keeps it.
+        _name, _path, args, kwargs = super().deconstruct()
+        return self.__class__(
+            *args,
+            to=self.target,
+            on_target_delete=self.on_target_delete,
+            refusal=self.refusal,
+            **kwargs,
+        )
+
 
 @dataclass(frozen=True)
 class CrossDatabaseReference:

@@ -20,11 +20,11 @@ from __future__ import annotations
 import uuid
 from collections import Counter
 
-from auth_app.audit import AuditAction
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from auth_app.audit import AuditAction
 from auth_app.services import audit_log
 from socrates import crossdb
 from socrates.db import AUTH_DB
@@ -42,7 +42,7 @@ def _refuse_if_protected(user) -> None:
             f"{user.username} {reference.refusal.format(count=count)}; transfer or delete them "
             "before deleting the user.",
             code="user_owns_projects",
-            details={reference.source_model._meta.db_table: [f"{count} row(s)"]},
+            details={reference.source_model._meta.db_table: count},
         )
 
 

@@ -1,8 +1,38 @@
-"""Shared fixtures. Tests run against the real embedded PostgreSQL (test_socrates_* databases)."""
+"""Fixtures shared by the whole suite. Tests run against the real embedded PostgreSQL
+(test_socrates_* databases). Helpers that tests import live in tests/helpers.py."""
 
 import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
 
-BOTH_DATABASES = ["default", "specs"]
+from tests.factories import ProjectFactory, UserFactory
+from tests.helpers import FAST_PASSWORD_HASHERS, build_world, client_for
+
+# Fixtures that load the real embedding model (seconds per process): a test using one is slow.
+MODEL_FIXTURES = frozenset({"embedder"})
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Mark every test that loads the real model ``slow``, so ``-m "not slow"`` stays fast."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # The production hasher costs ~0.3 s per password on these machines; the tests create
+    # hundreds of users and test access, not hashing strength.
+    settings.PASSWORD_HASHERS = FAST_PASSWORD_HASHERS
+
+
+@pytest.fixture(autouse=True)
+def _clean_throttle_cache():
+    # Throttle counters live in the cache; each test starts with none.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -10,3 +40,28 @@ def user(django_user_model):
     return django_user_model.objects.create_user(
         username="alice", email="alice@example.com", password="s3cret-Passw0rd"
     )
+
+
+@pytest.fixture
+def anon():
+    return APIClient()
+
+
+@pytest.fixture
+def owner():
+    return UserFactory(username="owner")
+
+
+@pytest.fixture
+def owner_client(owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def project(owner):
+    return ProjectFactory(owner_id=owner.pk, name="Owned")
+
+
+@pytest.fixture
+def world():
+    return build_world()

@@ -1,12 +1,18 @@
 """factory_boy factories for every model (append new ones at the end of the file)."""
 
+import datetime
 import uuid
 
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
-from auth_app.models import AuditLog
+from auth_app import crypto
+from auth_app.models import ApiKey, AuditLog, DeprecatedEndpointCall, UserRules
+from knowledge_app import models as knowledge
 from specs_app import models as specs
+from teams_app import models as teams
+from teams_app.services import hash_invitation_token
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -89,3 +95,141 @@ class QualityMetricFactory(factory.django.DjangoModelFactory):
     project = factory.SubFactory(ProjectFactory)
     metric_type = "coverage"
     metric_value = 0.5
+
+
+class UserRulesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserRules
+
+    user = factory.SubFactory(UserFactory)
+    rules = factory.LazyFunction(dict)
+
+
+class ApiKeyFactory(factory.django.DjangoModelFactory):
+    """A stored key; ``api_key`` (not a column) is encrypted the way the service does it."""
+
+    class Meta:
+        model = ApiKey
+        exclude = ("api_key",)
+
+    user = factory.SubFactory(UserFactory)
+    provider = "claude"
+    api_key = "sk-ant-factory-0123456789-ABCD"
+    api_key_encrypted = factory.LazyAttribute(lambda o: crypto.encrypt(o.api_key))
+    key_last_four = factory.LazyAttribute(lambda o: o.api_key[-4:])
+
+
+class DeprecatedEndpointCallFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DeprecatedEndpointCall
+
+    endpoint = "POST /api/v1/sessions/{session_id}/submit-answer/"
+    day = factory.LazyFunction(datetime.date.today)
+
+
+class TestResultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = specs.TestResult
+
+    project = factory.SubFactory(ProjectFactory)
+
+
+class LlmUsageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = specs.LlmUsage
+
+    user_id = factory.LazyFunction(uuid.uuid4)
+    project = factory.SubFactory(ProjectFactory)
+    provider = "claude"
+    model = "claude-sonnet-4-5"
+
+
+class GeneratedProjectFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = specs.GeneratedProject
+
+    project = factory.SubFactory(ProjectFactory)
+    generation_version = factory.Sequence(lambda n: n + 1)
+
+
+class GeneratedFileFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = specs.GeneratedFile
+
+    generated_project = factory.SubFactory(GeneratedProjectFactory)
+    file_path = factory.Sequence(lambda n: f"src/module_{n}.py")
+    file_content = "print('hello')\n"
+
+
+class UserBehaviorPatternFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = knowledge.UserBehaviorPattern
+
+    user_id = factory.LazyFunction(uuid.uuid4)
+    pattern_type = "detail_level"
+    pattern_data = factory.LazyFunction(lambda: {"value": "brief"})
+
+
+class QuestionEffectivenessFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = knowledge.QuestionEffectiveness
+
+    user_id = factory.LazyFunction(uuid.uuid4)
+    question_template_id = factory.Sequence(lambda n: f"goals.template_{n}")
+
+
+class KnowledgeBaseDocumentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = knowledge.KnowledgeBaseDocument
+
+    project = factory.SubFactory(ProjectFactory)
+    user_id = factory.LazyAttribute(lambda o: o.project.owner_id)
+    filename = factory.Sequence(lambda n: f"notes-{n}.txt")
+    content = "Bookings are confirmed by email within five minutes."
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = teams.Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class TeamMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = teams.TeamMember
+
+    team = factory.SubFactory(TeamFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "developer"
+
+
+class TeamInvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation; ``raw_token`` (not a column) is what the invitee would hold."""
+
+    class Meta:
+        model = teams.TeamInvitation
+        exclude = ("raw_token",)
+
+    team = factory.SubFactory(TeamFactory)
+    email = factory.Sequence(lambda n: f"invitee{n}@example.com")
+    role = "developer"
+    raw_token = factory.Sequence(lambda n: f"invitation-token-{n:040d}")
+    token = factory.LazyAttribute(lambda o: hash_invitation_token(o.raw_token))
+    invited_by = factory.LazyAttribute(lambda o: o.team.created_by)
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class ProjectShareFactory(factory.django.DjangoModelFactory):
+    """A share of a project with a team (ids across the databases, as the service writes)."""
+
+    class Meta:
+        model = teams.ProjectShare
+        exclude = ("team",)
+
+    project = factory.SubFactory(ProjectFactory)
+    team = factory.SubFactory(TeamFactory)
+    team_id = factory.LazyAttribute(lambda o: o.team.pk)
+    shared_by = factory.LazyAttribute(lambda o: o.project.owner_id)
+    permission_level = "read"

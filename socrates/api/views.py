@@ -1,7 +1,8 @@
 """The base of every view of this API: versioned serializers and pagination, strict queries.
 
-A view names its serializer per version (``serializer_classes = {"v1": A, "v2": B}``) and its
-query filters as a serializer (``filter_serializer_class``, or a dict of them per version).
+A view names its serializer per version (``serializer_classes = {"v1": A, "v2": B}``), the
+serializer of its answer where that differs from its input (``response_serializer_classes``),
+and its query filters as a serializer (``filter_serializer_class``, or a dict of them per version).
 Any query parameter that is neither a filter nor the version's pagination parameter is a 400
 naming it, as is a filter value of the wrong type or outside its choices.
 """
@@ -18,6 +19,7 @@ ALWAYS_ALLOWED_QUERY_PARAMS = frozenset({"format"})
 
 class ApiView(GenericAPIView):
     serializer_classes: dict[str, type] = {}
+    response_serializer_classes: dict[str, type] = {}
     filter_serializer_class = None
     pagination_classes: dict[str, type] = {"v1": SkipLimitPagination, "v2": V2CursorPagination}
     list_methods: tuple[str, ...] = ()
@@ -42,6 +44,11 @@ class ApiView(GenericAPIView):
         if self.serializer_classes:
             return self.serializer_classes[self.version]
         return super().get_serializer_class()
+
+    def get_response_serializer(self, *args, **kwargs):
+        """Return the version's answer serializer (the input one when none is named)."""
+        classes = self.response_serializer_classes or self.serializer_classes
+        return classes[self.version](*args, **kwargs)
 
     def get_filter_serializer_class(self):
         filters = self.filter_serializer_class

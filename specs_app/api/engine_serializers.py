@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from socrates.api.fields import SHORT_TEXT_MAX, FiniteFloatField, JSONObjectField
-from specs_app.api.serializers import (
+from specs_app.api.projects_serializers import (
     ConflictSerializer,
     ConversationTurnSerializer,
     ProjectV2Serializer,

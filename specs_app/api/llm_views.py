@@ -4,8 +4,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.response import Response
 
-from auth_app import services_api_keys
-from auth_app.selectors_api_keys import api_key_list
+from auth_app.selectors.api_keys import api_key_list
+from auth_app.services import api_keys as services_api_keys
 from socrates.api.pagination import cursor_pagination
 from socrates.api.views import ApiView
 from specs_app import selectors as project_selectors

@@ -1,9 +1,10 @@
-"""/api/v1/ phase-0 resources: the frozen contract (DELETE archives, answers stored here)."""
+"""What specs_app serves under /api/v1/: the frozen phase-0 contract (DELETE archives, answers
+stored here)."""
 
 from django.urls import path
 
-from specs_app.api import views
-from specs_app.api.urls_common import projects, resources
+from specs_app.api import projects_views as views
+from specs_app.api.projects_urls import projects, resources
 
 urlpatterns = [
     *projects,
@@ -13,6 +14,11 @@ urlpatterns = [
         name="project-detail",
     ),
     *resources,
+    path(
+        "sessions/<anyid:session_id>/questions/",
+        views.SessionQuestionListV1View.as_view(),
+        name="session-questions",
+    ),
     path(
         "sessions/<anyid:session_id>/answer/",
         views.SessionAnswerView.as_view(),

@@ -1,9 +1,10 @@
-"""/api/v2/ phase-0 resources: current names; archiving is POST .../archive/ (no DELETE)."""
+"""What specs_app serves under /api/v2/: the phase-0 resources under their current names
+(archiving is POST .../archive/, no DELETE), the engine, LLM choices and code generation."""
 
-from django.urls import path
+from django.urls import include, path
 
-from specs_app.api import views
-from specs_app.api.urls_common import projects, resources
+from specs_app.api import projects_views as views
+from specs_app.api.projects_urls import projects, resources
 
 urlpatterns = [
     *projects,
@@ -13,4 +14,12 @@ urlpatterns = [
         name="project-detail",
     ),
     *resources,
+    path(
+        "sessions/<anyid:session_id>/questions/",
+        views.SessionQuestionListView.as_view(),
+        name="session-questions",
+    ),
+    path("", include("specs_app.api.engine_urls")),
+    path("", include("specs_app.api.llm_urls")),
+    path("", include("specs_app.api.generation_urls")),
 ]

@@ -10,8 +10,6 @@ from specs_app.models import Conflict, GeneratedFile, GeneratedProject, Project,
 
 from .generator import SpecRecord, UnsupportedStack, plan
 
-GATES = ("maturity", "conflicts", "specifications", "stack")
-
 
 @dataclass(frozen=True)
 class GateFailure:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from auth_app.selectors_api_keys import UsableKey, api_key_for_use
-from auth_app.services_api_keys import api_key_mark_used, api_key_set
+from auth_app.selectors.api_keys import UsableKey, api_key_for_use
+from auth_app.services.api_keys import api_key_mark_used, api_key_set
 from socrates.db import AUTH_DB, SPECS_DB
 from socrates.errors import ValidationFailed
 from specs_app.models import Project, Session

@@ -40,7 +40,8 @@ def validate_role(role: str, *, allow_owner: bool = True) -> str:
     allowed = [r for r in TeamRole.values if allow_owner or r != TeamRole.OWNER]
     if role not in allowed:
         raise ValidationFailed(
-            f"Role must be one of {', '.join(allowed)}; got {role!r}.", details={"role": role}
+            f"Role must be one of {', '.join(allowed)}; got {role!r}.",
+            details={"role": [f"must be one of {', '.join(allowed)}"]},
         )
     return role
 

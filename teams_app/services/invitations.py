@@ -47,11 +47,13 @@ def invitation_create(
     """
     email = (email or "").strip()
     if not email or "@" not in email:
-        raise ValidationFailed(f"{email!r} is not an email address.", details={"email": email})
+        raise ValidationFailed(
+            f"{email!r} is not an email address.", details={"email": ["not an email address"]}
+        )
     if role == TeamRole.OWNER:
         raise ValidationFailed(
             "An invitation cannot make someone owner; invite them, then change their role.",
-            details={"role": role},
+            details={"role": ["an invitation cannot make someone owner"]},
         )
     validate_role(role, allow_owner=False)
     token = secrets.token_urlsafe(INVITATION_TOKEN_BYTES)
@@ -91,7 +93,7 @@ def invitation_create(
 def _invitation_for_response(*, user, token: str) -> TeamInvitation:
     """Lock and return the pending invitation the token names, checking it may be answered."""
     if not token:
-        raise ValidationFailed("An invitation token is required.", details={"token": ""})
+        raise ValidationFailed("An invitation token is required.", details={"token": ["required"]})
     invitation = (
         TeamInvitation.objects.select_for_update()
         .select_related("team")

@@ -33,7 +33,7 @@ def teams_left_by(*, user) -> list:
                 f"{user.username} is the last owner of a team with other members; make "
                 "another member owner or delete the team first.",
                 code="last_owner",
-                details={"team_id": [str(team_id)]},
+                details={"team_id": str(team_id)},
             )
     return solo
 

@@ -33,7 +33,7 @@ def member_add(*, actor, team: Team, user, role: str = TeamRole.DEVELOPER) -> Te
         if TeamMember.objects.filter(team=team, user=user).exists():
             raise Conflict(
                 f"{user.username} is already a member of team {team.name!r}.",
-                details={"user_id": str(user.pk)},
+                details={"user_id": [f"{user.pk} is already a member"]},
             )
         member = TeamMember.objects.create(team=team, user=user, role=role)
         audit(

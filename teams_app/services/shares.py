@@ -25,7 +25,7 @@ def _validate_permission(permission: str) -> str:
     if permission not in SharePermission.values:
         raise ValidationFailed(
             f"Permission must be one of {', '.join(SharePermission.values)}; got {permission!r}.",
-            details={"permission_level": permission},
+            details={"permission_level": [f"must be one of {', '.join(SharePermission.values)}"]},
         )
     return permission
 

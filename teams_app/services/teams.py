@@ -26,7 +26,7 @@ def team_create(*, user, name: str, description: str = "") -> Team:
     """Create a team whose creator becomes its owner."""
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("A team needs a name.", details={"name": name})
+        raise ValidationFailed("A team needs a name.", details={"name": ["required"]})
     with transaction.atomic(using=AUTH_DB):
         team = Team.objects.create(name=name, description=description or "", created_by=user)
         TeamMember.objects.create(team=team, user=user, role=TeamRole.OWNER)
@@ -55,7 +55,7 @@ def team_update(
     if name is not None:
         name = name.strip()
         if not name:
-            raise ValidationFailed("A team needs a name.", details={"name": name})
+            raise ValidationFailed("A team needs a name.", details={"name": ["required"]})
         changes["name"] = name
     if description is not None:
         changes["description"] = description

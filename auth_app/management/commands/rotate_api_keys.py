@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from auth_app.models import ApiKey
-from auth_app.services_api_keys import RotationReport, api_keys_rotate
+from auth_app.services.api_keys import RotationReport, api_keys_rotate
 from socrates.errors import DomainError
 
 

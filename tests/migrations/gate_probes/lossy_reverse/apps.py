@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ProbeLossyReverseConfig(AppConfig):
-    name = "tests.migrations.gate_probes.lossy_reverse"
-    label = "probe_lossy_reverse"
-    default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class ProbeRunpythonIrreversibleConfig(AppConfig):
-    name = "tests.migrations.gate_probes.runpython_irreversible"
-    label = "probe_runpython_irreversible"
-    default_auto_field = "django.db.models.BigAutoField"
