@@ -6,6 +6,15 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
 export HF_HUB_OFFLINE := 1
 export TOKENIZERS_PARALLELISM := false
+# Local secrets (socrates/local_secrets.py: created once under SOCRATES_DATA_DIR, mode 600) when
+# the environment sets none; settings refuses to start without them when DEBUG is off.
+ifndef SECRET_KEY
+SECRET_KEY := $(shell $(PYTHON) socrates/local_secrets.py secret-key)
+endif
+ifndef API_KEY_ENCRYPTION_KEYS
+API_KEY_ENCRYPTION_KEYS := $(shell $(PYTHON) socrates/local_secrets.py encryption-key)
+endif
+export SECRET_KEY API_KEY_ENCRYPTION_KEYS
 
 .PHONY: install run test lint format check-migrations pytest bench db stop-db migrate clean-data openapi
 

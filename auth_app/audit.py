@@ -28,3 +28,4 @@ class AuditAction(enum.StrEnum):
     INVITATION_DECLINED = "team.invitation_declined"
     INVITATION_REVOKED = "team.invitation_revoked"
     USER_DELETED = "user.deleted"
+    USERNAME_RENAMED = "user.username_renamed"

@@ -10,7 +10,25 @@ from django.utils import timezone
 
 class SocratesUserManager(UserManager):
     def get_by_natural_key(self, username):
-        return self.get(**{f"{self.model.USERNAME_FIELD}": username})
+        """Return the user whose username matches case-insensitively (login, loaddata).
+
+        Usernames are unique case-insensitively (users_username_ci_unique). On a database whose
+        duplicates were not yet resolved, only an exact match counts: never a guess.
+        """
+        return username_lookup(self.all(), username).get()
+
+
+def username_lookup(queryset, username):
+    """Narrow ``queryset`` to the one user ``username`` names, comparing case-insensitively.
+
+    The one rule for finding a user by name (login, registration, teams' user lookup): a name
+    differing only in case is the same user. Where several rows still match (case duplicates
+    left from before 0006_username_ci_unique), only the exact spelling matches.
+    """
+    matches = queryset.filter(username__iexact=username)
+    if matches[:2].count() > 1:
+        return matches.filter(username=username)
+    return matches
 
 
 class User(AbstractUser):
@@ -31,6 +49,8 @@ class User(AbstractUser):
         ordering = ["username"]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="users_email_ci_unique"),
+            # 0006: "ada" and "ADA" are one name (see username_lookup).
+            models.UniqueConstraint(Lower("username"), name="users_username_ci_unique"),
         ]
 
     def __str__(self):

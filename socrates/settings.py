@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from socrates.db import AUTH_DB, SPECS_DB
+from socrates.local_secrets import local_secret
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,13 +28,17 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_number(name: str, default: float, cast=float):
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    try:
+        return cast(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
+
+
 DEBUG = env_bool("DEBUG", False)
-# The fallback key is only for local use; production must set SECRET_KEY.
-SECRET_KEY = (
-    os.environ.get("SECRET_KEY") or "insecure-local-development-key-change-me-in-production"
-)
-if not DEBUG and not os.environ.get("SECRET_KEY") and os.environ.get("SOCRATES_REQUIRE_SECRET"):
-    raise ImproperlyConfigured("SECRET_KEY must be set when SOCRATES_REQUIRE_SECRET is set")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [
@@ -47,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "axes",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_migration_linter",
@@ -66,6 +72,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last: it turns a login refused for a locked-out account into the lockout answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# Axes first: it refuses any login of a locked-out account before a password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "socrates.urls"
@@ -89,6 +104,34 @@ TEMPLATES = [
 # --- Databases -------------------------------------------------------------------------------
 
 DATA_DIR = Path(os.environ.get("SOCRATES_DATA_DIR") or BASE_DIR / ".data").resolve()
+
+# --- Secrets ---------------------------------------------------------------------------------
+# Fail closed: with DEBUG off, SECRET_KEY (and API_KEY_ENCRYPTION_KEYS, below) come from the
+# environment or start-up stops naming them. `make run` and `make test` export local ones kept in
+# SOCRATES_DATA_DIR (socrates/local_secrets.py); with DEBUG on, settings reads the same file.
+# The key this repository once committed as a fallback is refused everywhere: anyone can sign
+# tokens with it.
+COMMITTED_SECRET_KEY = "insecure-local-development-key-change-me-in-production"
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+SECRET_KEY_IS_LOCAL = False
+if SECRET_KEY == COMMITTED_SECRET_KEY:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the key once committed to this repository (anyone can forge tokens with "
+        "it); set a secret one"
+    )
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set when DEBUG is off (make run and make test use a local one "
+            "kept in SOCRATES_DATA_DIR/secret-key)"
+        )
+    try:
+        SECRET_KEY, SECRET_KEY_IS_LOCAL = local_secret(DATA_DIR, "secret-key"), True
+    except OSError as exc:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is not set and no local key can be kept in SOCRATES_DATA_DIR={DATA_DIR}: "
+            f"{exc.strerror or exc}"
+        ) from None
 AUTH_DATABASE_URL = os.environ.get("AUTH_DATABASE_URL", "")
 SPECS_DATABASE_URL = os.environ.get("SPECS_DATABASE_URL", "")
 
@@ -223,7 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_VERSIONING_CLASS": "rest_framework.versioning.NamespaceVersioning",
     "ALLOWED_VERSIONS": ["v1", "v2"],
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "auth_app.tokens.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -234,19 +277,96 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "socrates.api.errors.exception_handler",
+    # Counted in CACHES["default"], which every worker shares (see "Cache" below). Per client
+    # address for the anonymous auth endpoints; per user for the expensive ones.
     "DEFAULT_THROTTLE_RATES": {
         "auth": os.environ.get("AUTH_THROTTLE_RATE", "30/minute"),
+        "llm": os.environ.get("LLM_THROTTLE_RATE", "60/minute"),
+        "upload": os.environ.get("UPLOAD_THROTTLE_RATE", "30/minute"),
+        "search": os.environ.get("SEARCH_THROTTLE_RATE", "120/minute"),
+        "generation": os.environ.get("GENERATION_THROTTLE_RATE", "10/hour"),
     },
     # Proxies in front of the app that append to X-Forwarded-For; 0 = trust only REMOTE_ADDR,
     # so a client cannot dodge the throttles by sending its own X-Forwarded-For.
     "NUM_PROXIES": int(os.environ.get("API_NUM_PROXIES", "0")),
 }
 
+# Access tokens are short-lived (5 minutes) and the one used to log out is revoked at once
+# (auth_app.tokens); refresh tokens rotate, and the old one and the logged-out one are
+# blacklisted.
 SIMPLE_JWT = {
-    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=30),
-    "REFRESH_TOKEN_LIFETIME": timedelta(days=7),
-    "ROTATE_REFRESH_TOKENS": False,
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_number("ACCESS_TOKEN_MINUTES", 5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_number("REFRESH_TOKEN_DAYS", 7)),
+    "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
+}
+
+# --- Cache: throttle counters, login failures, revoked access tokens --------------------------
+# Shared by every worker and machine: a table in socrates_auth by default (created by migrate),
+# Redis when CACHE_URL is set (redis:// or rediss://).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://")):
+        raise ImproperlyConfigured("CACHE_URL must start with redis:// or rediss://")
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "socrates_cache",
+        }
+    }
+
+# --- Login lockout (django-axes): per account, across workers --------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords for one username (case-insensitive, any address),
+# that account's logins are refused (429, Retry-After) until AXES_COOLOFF_TIME passes or an
+# admin lifts it (admin "Access attempts", or `manage.py axes_reset_username NAME`). Attempts
+# are rows in socrates_auth, so every worker sees them.
+AXES_FAILURE_LIMIT = int(env_number("LOGIN_FAILURE_LIMIT", 10))
+AXES_COOLOFF_TIME = timedelta(minutes=env_number("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "auth_app.lockout.username_of"
+AXES_LOCKOUT_CALLABLE = "auth_app.lockout.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_VERBOSE = False
+# axes.W006 asks to lock by address too. Deliberately not: behind a proxy or a shared NAT one
+# address is many people, and ten wrong passwords would lock them all out. Guessing across
+# accounts from one address is the `auth` throttle's job (per address, in the shared cache).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# --- HTTPS and browser security ---------------------------------------------------------------
+# One switch for a deployment behind HTTPS: HSTS, redirect to HTTPS and cookies only over it.
+SOCRATES_HTTPS = env_bool("SOCRATES_HTTPS", False)
+if SOCRATES_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = int(env_number("HSTS_SECONDS", 31536000))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    # Submit the domain to the browsers' preload list only once HTTPS is there for good.
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    # A TLS-terminating proxy in front says so with X-Forwarded-Proto (set SECURE_PROXY=0 when
+    # gunicorn itself terminates TLS).
+    if env_bool("SECURE_PROXY", True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Content-Security-Policy on every HTML page (admin, Swagger UI): only this origin's scripts;
+# inline styles are allowed because both UIs set style attributes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
 }
 
 SPECTACULAR_SETTINGS = {
@@ -305,20 +425,17 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 # --- API keys --------------------------------------------------------------------------------
 
-# Comma-separated Fernet keys, newest first. The fallback is derived from SECRET_KEY for local use.
+# Comma-separated Fernet keys, newest first. With DEBUG on and none set, one is derived from
+# SECRET_KEY (auth_app.crypto); with DEBUG off they are required (see "Secrets" above).
 API_KEY_ENCRYPTION_KEYS = env_list("API_KEY_ENCRYPTION_KEYS", "")
+if not DEBUG and not API_KEY_ENCRYPTION_KEYS:
+    raise ImproperlyConfigured(
+        "API_KEY_ENCRYPTION_KEYS must be set when DEBUG is off: users' LLM keys must not be "
+        "encrypted with a key derived from SECRET_KEY (generate one with "
+        "`python3 socrates/local_secrets.py encryption-key` for a local run)"
+    )
 
 # --- LLM providers (specs_app/llm; models and prices live in specs_app/llm/registry.py) -------
-
-
-def env_number(name: str, default: float, cast=float):
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    try:
-        return cast(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a number, got {value!r}") from None
 
 
 # Base URLs; empty means the provider's public endpoint. Ollama is used without a key only

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
+from auth_app.models import username_lookup
 from socrates.errors import NotFound, PermissionDenied, ValidationFailed
 from teams_app.models import (
     InvitationStatus,
@@ -70,7 +71,8 @@ def user_find(*, user_id=None, username: str | None = None):
         user = users.filter(pk=_as_uuid(user_id)).first() if _as_uuid(user_id) else None
         what = f"id {user_id}"
     else:
-        user = users.filter(username__iexact=(username or "").strip()).first()
+        # The one rule for names (auth_app.models.username_lookup): never the first of several.
+        user = username_lookup(users, (username or "").strip()).first()
         what = f"username {username!r}"
     if user is None:
         raise NotFound(f"No user with {what}.")

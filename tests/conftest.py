@@ -28,11 +28,20 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def _clean_throttle_cache():
-    # Throttle counters live in the cache; each test starts with none.
-    cache.clear()
+def _clean_shared_cache(request):
+    # Throttle counters and revoked tokens live in the shared cache (a table of socrates_auth):
+    # each test that reaches the databases starts with none.
+    uses_db = request.node.get_closest_marker("django_db") or {
+        "db",
+        "transactional_db",
+        "admin_client",
+        "django_user_model",
+    } & set(request.fixturenames)
+    if uses_db:
+        cache.clear()
     yield
-    cache.clear()
+    if uses_db:
+        cache.clear()
 
 
 @pytest.fixture

@@ -105,3 +105,14 @@ CALLER_BUILDERS = {
     "stranger": lambda p: UserFactory(username="stranger"),
     "anonymous": None,
 }
+
+
+ERROR_CODES = {401: "not_authenticated", 403: "permission_denied", 404: "not_found"}
+
+
+def assert_error(response, status: int, code: str | None = None) -> dict:
+    """Assert the status and the error code (by default the status's usual one); return it."""
+    assert response.status_code == status, response.content
+    error = error_of(response)
+    assert error["code"] == (code or ERROR_CODES[status]), error
+    return error

@@ -38,6 +38,12 @@ class RefreshSerializer(serializers.Serializer):
 
 class AccessSerializer(serializers.Serializer):
     access = serializers.CharField(read_only=True)
+    refresh = serializers.CharField(
+        read_only=True,
+        required=False,
+        help_text="The new refresh token: refresh tokens rotate, and the one sent is no longer "
+        "accepted.",
+    )
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -9,6 +9,7 @@ from rest_framework_simplejwt.serializers import (
     TokenObtainPairSerializer,
     TokenRefreshSerializer,
 )
+from rest_framework_simplejwt.tokens import Token
 
 from auth_app import services
 from auth_app.api import auth_serializers as s
@@ -52,7 +53,11 @@ class TokenObtainView(PublicAuthView):
     def post(self, request):
         """Exchange a username and password for an access and a refresh token."""
         s.TokenObtainSerializer(data=request.data).is_valid(raise_exception=True)
-        serializer = TokenObtainPairSerializer(data=request.data, context={"request": request})
+        # The Django request itself: django-axes marks a locked-out login on it, and its
+        # middleware answers 429 for that account (auth_app.lockout).
+        serializer = TokenObtainPairSerializer(
+            data=request.data, context={"request": request._request}
+        )
         try:
             serializer.is_valid(raise_exception=True)
         except TokenError as exc:
@@ -86,7 +91,10 @@ class LogoutView(ApiView):
         serializer = s.LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.logout(
-            user=request.user, refresh=serializer.validated_data["refresh"], request=request
+            user=request.user,
+            refresh=serializer.validated_data["refresh"],
+            access=request.auth if isinstance(request.auth, Token) else None,
+            request=request,
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -11,6 +11,7 @@ from auth_app.services.accounts import (
     on_user_logged_out,
     on_user_login_failed,
     user_register,
+    username_duplicates_resolve,
 )
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "on_user_logged_out",
     "on_user_login_failed",
     "user_register",
+    "username_duplicates_resolve",
 ]

@@ -21,7 +21,9 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from auth_app.audit import AuditAction
-from auth_app.models import AuditLog, DeprecatedEndpointCall
+from auth_app.models import AuditLog, DeprecatedEndpointCall, username_lookup
+from auth_app.selectors.accounts import username_case_duplicates
+from auth_app.tokens import revoke_access_token
 from socrates.db import AUTH_DB
 from socrates.errors import PermissionDenied, ValidationFailed
 
@@ -64,9 +66,10 @@ def audit_log(
 
 
 def user_register(*, username: str, email: str, password: str, request=None) -> User:
-    """Create a user after checking uniqueness (email case-insensitively) and the password."""
+    """Create a user after checking uniqueness (username and email case-insensitively: "ADA"
+    is taken once "ada" exists) and the password."""
     errors: dict[str, list[str]] = {}
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(username__iexact=username).exists():
         errors["username"] = ["A user with that username already exists."]
     if User.objects.filter(email__iexact=email).exists():
         errors["email"] = ["A user with that email already exists."]
@@ -113,7 +116,7 @@ def login_record(*, user, request, method: str = "jwt") -> None:
 
 def login_failed_record(*, username: str, request, method: str) -> None:
     """Record a failed login attempt (the user, when the name exists, is linked)."""
-    user = User.objects.filter(username=username).first() if username else None
+    user = username_lookup(User.objects.all(), username).first() if username else None
     audit_log(
         action=AuditAction.LOGIN_FAILED,
         user=user,
@@ -124,8 +127,8 @@ def login_failed_record(*, username: str, request, method: str) -> None:
     )
 
 
-def logout(*, user, refresh: str, request) -> None:
-    """Blacklist the user's refresh token and record the logout."""
+def logout(*, user, refresh: str, request, access=None) -> None:
+    """Blacklist the user's refresh token, revoke the access token used (if any), record it."""
     try:
         token = RefreshToken(refresh)
     except TokenError as exc:
@@ -139,6 +142,8 @@ def logout(*, user, refresh: str, request) -> None:
         )
     with transaction.atomic(using=AUTH_DB):
         token.blacklist()
+        if access is not None:
+            revoke_access_token(access)
         audit_log(
             action=AuditAction.LOGOUT,
             user=user,
@@ -202,3 +207,35 @@ def on_user_logged_out(sender, request, user, **kwargs) -> None:
 def on_user_login_failed(sender, credentials, request=None, **kwargs) -> None:
     username = credentials.get("username") or credentials.get(User.USERNAME_FIELD) or ""
     login_failed_record(username=str(username), request=request, method=_method_of(request))
+
+
+def username_duplicates_resolve(*, dry_run: bool = False, actor=None) -> list[tuple[str, str]]:
+    """Rename every username that differs only in case from an older one; return the renames.
+
+    In each group the oldest account (``date_joined``, then id) keeps its name; each other one
+    becomes ``<name>-2``, ``<name>-3``, ... (the first free name, case-insensitively), is
+    audited, and keeps everything else (password, email, data). ``dry_run`` writes nothing.
+    Safe to run again: a second run finds nothing to rename.
+    """
+    renames = []
+    for group in username_case_duplicates():
+        for user in group[1:]:
+            number = 2
+            while User.objects.filter(username__iexact=f"{user.username}-{number}").exists() or (
+                f"{user.username}-{number}".casefold() in {new.casefold() for _, new in renames}
+            ):
+                number += 1
+            new_name = f"{user.username}-{number}"
+            renames.append((user.username, new_name))
+            if dry_run:
+                continue
+            with transaction.atomic(using=AUTH_DB):
+                User.objects.filter(pk=user.pk).update(username=new_name)
+                audit_log(
+                    action=AuditAction.USERNAME_RENAMED,
+                    user=actor,
+                    resource_type="user",
+                    resource_id=user.pk,
+                    details={"from": user.username, "to": new_name, "kept": group[0].username},
+                )
+    return renames

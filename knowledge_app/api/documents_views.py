@@ -13,11 +13,14 @@ from knowledge_app import selectors, services
 from knowledge_app.api import documents_serializers as s
 from knowledge_app.embeddings import configured_model_name
 from socrates.api.pagination import cursor_pagination
+from socrates.api.throttles import ScopedThrottle
 from socrates.api.views import ApiView
 from specs_app.selectors import project_get
 
 
 class DocumentListView(ApiView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scopes = {"POST": "upload"}
     serializer_classes = {"v2": s.DocumentSerializer}
     pagination_classes = {"v2": cursor_pagination("-uploaded_at", "-id")}
     list_methods = ("GET",)
@@ -61,11 +64,15 @@ class DocumentDetailView(ApiView):
 
 
 class DocumentSearchView(ApiView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scopes = {"GET": "search"}
     serializer_classes = {"v2": s.SearchResultSerializer}
     filter_serializer_class = s.SearchQuerySerializer
 
     def get(self, request, project_id):
         """Return the k documents of the project most similar in meaning to `q`, best first."""
+        # Access first (404 for a stranger whatever the query), then the query's validation.
+        project_get(user=request.user, project_id=project_id)
         params = self.query_filters()
         hits = selectors.document_search(
             user=request.user, project_id=project_id, query=params["q"], k=params["k"]

@@ -10,7 +10,7 @@ import math
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
-from django.db import DataError, IntegrityError
+from django.db import DataError, IntegrityError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -18,6 +18,7 @@ from rest_framework.views import set_rollback
 
 from socrates import errors
 from socrates.api.exceptions import RequestTooLarge
+from socrates.concurrency import conflict_retry_error, is_retryable
 
 logger = logging.getLogger("socrates.api")
 
@@ -63,6 +64,11 @@ def exception_handler(exc, context):
         if retry_after is not None:
             response["Retry-After"] = str(retry_after)
         return response
+    if isinstance(exc, OperationalError) and is_retryable(exc):
+        # A deadlock or serialization failure that outlived the services' retries.
+        logger.warning("Retryable database conflict in %s: %s", _view_name(context), exc)
+        error = conflict_retry_error()
+        return Response(error_body(error.code, error.message), status=error.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

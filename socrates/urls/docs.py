@@ -1,9 +1,13 @@
-"""OpenAPI schema and Swagger UI per version (assets from drf-spectacular-sidecar, offline)."""
+"""OpenAPI schema and Swagger UI per version (assets from drf-spectacular-sidecar, offline).
+
+The split view serves Swagger UI's start-up script as a file (``?script=``) instead of inline,
+so the page works under the Content-Security-Policy (script-src 'self').
+"""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
 ]

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from auth_app import rules as rules_service
 from socrates.api.pagination import cursor_pagination
 from socrates.api.schema import ErrorSerializer
+from socrates.api.throttles import ScopedThrottle
 from socrates.api.views import ApiView
 from socrates.errors import Conflict
 from specs_app import selectors
@@ -22,6 +23,8 @@ from specs_app.engine import services as engine
 
 
 class NextQuestionView(ApiView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scopes = {"POST": "llm"}
     serializer_classes = {"v2": s.NextQuestionSerializer}
     created_methods = ("POST",)
     conflict_methods = ("POST",)

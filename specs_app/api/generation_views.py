@@ -11,6 +11,7 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from socrates.api.pagination import cursor_pagination
+from socrates.api.throttles import ScopedThrottle
 from socrates.api.views import ApiView
 from socrates.errors import Conflict
 from specs_app import selectors as project_selectors
@@ -28,6 +29,8 @@ def _generation(request, project_id, version, needed="read"):
 
 
 class GenerationListCreateView(ApiView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scopes = {"POST": "generation"}
     serializer_classes = {"v2": s.GenerationSerializer}
     pagination_classes = {"v2": cursor_pagination("-generation_version")}
     list_methods = ("GET",)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from auth_app.selectors.api_keys import api_key_list
 from auth_app.services import api_keys as services_api_keys
 from socrates.api.pagination import cursor_pagination
+from socrates.api.throttles import ScopedThrottle
 from socrates.api.views import ApiView
 from specs_app import selectors as project_selectors
 from specs_app.api import llm_serializers as s
@@ -52,6 +53,9 @@ class ApiKeyDetailView(ApiView):
 
 
 class ApiKeyVerifyView(ApiView):
+    throttle_classes = [ScopedThrottle]
+    throttle_scopes = {"POST": "llm"}
+
     @extend_schema(request=None, responses=s.ApiKeyVerifySerializer)
     def post(self, request, provider):
         """Check the stored key with one tiny call (provider errors: 400, 429, 504, 502)."""

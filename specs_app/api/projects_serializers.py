@@ -33,10 +33,19 @@ _PROJECT_READ_ONLY = ["id", "owner_id", "creator_id", "status", "archived_at"]
 
 class ProjectV1Serializer(serializers.ModelSerializer):
     phase = serializers.ChoiceField(
-        source="current_phase", choices=ProjectPhase.choices, required=False
+        source="current_phase",
+        choices=ProjectPhase.choices,
+        required=False,
+        help_text="Ignored when a project is created (it starts in discovery). On update, a "
+        "different phase must be the next one and passes the phase gate, as POST "
+        "/api/v2/projects/{id}/advance-phase/ does (owner only).",
     )
     maturity_level = FiniteFloatField(
-        source="maturity_score", min_value=0, max_value=100, required=False
+        source="maturity_score",
+        min_value=0,
+        max_value=100,
+        required=False,
+        help_text="Computed from the specifications; a value sent is ignored.",
     )
     description = serializers.CharField(max_length=SHORT_TEXT_MAX, required=False, allow_blank=True)
 
@@ -57,10 +66,27 @@ class ProjectV1Serializer(serializers.ModelSerializer):
         ]
         read_only_fields = _PROJECT_READ_ONLY
 
+    def validate(self, attrs):
+        # The frozen contract keeps both fields in requests; neither is ever written as sent.
+        attrs.pop("maturity_score", None)
+        if self.instance is None:
+            attrs.pop("current_phase", None)
+        return attrs
+
 
 class ProjectV2Serializer(serializers.ModelSerializer):
-    current_phase = serializers.ChoiceField(choices=ProjectPhase.choices, required=False)
-    maturity_score = FiniteFloatField(min_value=0, max_value=100, required=False)
+    current_phase = serializers.ChoiceField(
+        choices=ProjectPhase.choices,
+        required=False,
+        help_text="A new project starts in discovery. On update, a different phase must be the "
+        "next one and passes the phase gate, as advance-phase does (owner only).",
+    )
+    maturity_score = FiniteFloatField(
+        min_value=0,
+        max_value=100,
+        read_only=True,
+        help_text="Computed from the specifications (0-100).",
+    )
     description = serializers.CharField(max_length=SHORT_TEXT_MAX, required=False, allow_blank=True)
 
     class Meta:
@@ -81,6 +107,13 @@ class ProjectV2Serializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = [*_PROJECT_READ_ONLY, "llm_provider", "llm_model"]
+
+    def validate_current_phase(self, value):
+        if self.instance is None and value != ProjectPhase.DISCOVERY:
+            raise serializers.ValidationError(
+                "A project starts in discovery; move it with advance-phase."
+            )
+        return value
 
 
 class ProjectFilterV1Serializer(serializers.Serializer):

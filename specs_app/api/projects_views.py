@@ -75,7 +75,9 @@ class ProjectDetailView(ApiView):
         )
         serializer = self.get_serializer(project, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        project = services.project_update(project=project, **serializer.validated_data)
+        project = engine_services.project_edit(
+            project=project, user=request.user, request=request, **serializer.validated_data
+        )
         return Response(self.get_serializer(project).data)
 
 

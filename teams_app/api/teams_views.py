@@ -236,7 +236,8 @@ class ShareListCreateView(ApiView):
     @extend_schema(request=s.ShareCreateSerializer)
     def post(self, request, project_id):
         """Share a project with one of my teams (its owner, or an admin-share holder)."""
-        project = _project(request, project_id)
+        # Access first: a caller who may not manage shares learns nothing from validation.
+        project = _project(request, project_id, manage=True)
         data = _valid(s.ShareCreateSerializer, request)
         share = services.share_create(
             actor=request.user,
@@ -267,7 +268,7 @@ class ShareDetailView(ApiView):
         """Change a share's permission level (its owner, or an admin-share holder)."""
         share = services.share_update(
             actor=request.user,
-            share=self._share(request, project_id, share_id),
+            share=self._share(request, project_id, share_id, manage=True),
             permission=_valid(s.ShareUpdateSerializer, request)["permission_level"],
         )
         return Response(self.get_serializer(share).data)
@@ -275,5 +276,6 @@ class ShareDetailView(ApiView):
     @extend_schema(responses={204: None})
     def delete(self, request, project_id, share_id):
         """Remove a share: the team loses access at once."""
-        services.share_delete(actor=request.user, share=self._share(request, project_id, share_id))
+        share = self._share(request, project_id, share_id, manage=True)
+        services.share_delete(actor=request.user, share=share)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -47,7 +47,14 @@ def validate_role(role: str, *, allow_owner: bool = True) -> str:
 
 
 def lock_team(team: Team) -> Team:
-    """Lock the team row so membership changes of one team run one at a time."""
+    """Lock the team row so membership changes of one team run one at a time.
+
+    The one lock order of teams_app: the team row first, then its member or invitation rows;
+    for a share, the audit transaction (socrates_auth) opens before the share's (socrates_specs)
+    and the share row is the only row locked. Every service that locks more than one row keeps
+    this order, and runs under socrates.concurrency.retry_on_conflict in case one still meets a
+    deadlock.
+    """
     locked = Team.objects.select_for_update().filter(pk=team.pk).first()
     if locked is None:
         raise NotFound(f"Team {team.pk} not found.")

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from auth_app.audit import AuditAction
-from socrates.db import AUTH_DB
+from socrates.concurrency import retry_on_conflict
+from socrates.db import AUTH_DB, SPECS_DB
 from socrates.errors import Conflict, Gone, NotFound, PermissionDenied, ValidationFailed
 from teams_app import selectors
 from teams_app.models import (
@@ -37,6 +38,7 @@ def hash_invitation_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def invitation_create(
     *, actor, team: Team, email: str, role: str = TeamRole.DEVELOPER
 ) -> tuple[TeamInvitation, str]:
@@ -91,17 +93,19 @@ def invitation_create(
 
 
 def _invitation_for_response(*, user, token: str) -> TeamInvitation:
-    """Lock and return the pending invitation the token names, checking it may be answered."""
+    """Lock the team, then the invitation the token names (the one lock order, see
+    teams_app.services.common); return the invitation after checking it may be answered."""
     if not token:
         raise ValidationFailed("An invitation token is required.", details={"token": ["required"]})
-    invitation = (
-        TeamInvitation.objects.select_for_update()
-        .select_related("team")
-        .filter(token=hash_invitation_token(token))
-        .first()
-    )
+    hashed = hash_invitation_token(token)
+    team_id = TeamInvitation.objects.filter(token=hashed).values_list("team_id", flat=True).first()
+    if team_id is None:
+        raise NotFound("No invitation matches this token.")
+    team = lock_team(Team(pk=team_id))
+    invitation = TeamInvitation.objects.select_for_update(of=("self",)).filter(token=hashed).first()
     if invitation is None:
         raise NotFound("No invitation matches this token.")
+    invitation.team = team
     if invitation.email.lower() != (user.email or "").lower():
         raise PermissionDenied(
             "This invitation was sent to another email address; sign in with that account "
@@ -123,11 +127,12 @@ def _invitation_for_response(*, user, token: str) -> TeamInvitation:
     return invitation
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def invitation_accept(*, user, token: str) -> TeamMember:
     """Accept an invitation: the signed-in user, whose email it was sent to, joins the team."""
     with transaction.atomic(using=AUTH_DB):
         invitation = _invitation_for_response(user=user, token=token)
-        team = lock_team(invitation.team)
+        team = invitation.team
         if TeamMember.objects.filter(team=team, user=user).exists():
             raise Conflict(
                 f"You are already a member of team {team.name!r}.", code="already_member"
@@ -158,6 +163,7 @@ def invitation_accept(*, user, token: str) -> TeamMember:
     return member
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def invitation_decline(*, user, token: str) -> TeamInvitation:
     """Decline an invitation sent to the signed-in user's email."""
     with transaction.atomic(using=AUTH_DB):
@@ -175,6 +181,7 @@ def invitation_decline(*, user, token: str) -> TeamInvitation:
     return invitation
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def invitation_revoke(*, actor, team: Team, invitation: TeamInvitation) -> TeamInvitation:
     """Revoke a pending invitation (its inviter while a member, or any owner or lead)."""
     with transaction.atomic(using=AUTH_DB):

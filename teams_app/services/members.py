@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from auth_app.audit import AuditAction
-from socrates.db import AUTH_DB
+from socrates.concurrency import retry_on_conflict
+from socrates.db import AUTH_DB, SPECS_DB
 from socrates.errors import Conflict, PermissionDenied
 from teams_app import selectors
 from teams_app.models import (
@@ -20,6 +21,7 @@ from teams_app.services.common import (
 )
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def member_add(*, actor, team: Team, user, role: str = TeamRole.DEVELOPER) -> TeamMember:
     """Add a user to the team (owners and leads; only owners may add another owner)."""
     validate_role(role)
@@ -46,6 +48,7 @@ def member_add(*, actor, team: Team, user, role: str = TeamRole.DEVELOPER) -> Te
     return member
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def member_change_role(*, actor, team: Team, user_id, role: str) -> TeamMember:
     """Change a member's role (owners only); the last owner can never be demoted."""
     validate_role(role)
@@ -76,6 +79,7 @@ def member_change_role(*, actor, team: Team, user_id, role: str) -> TeamMember:
     return member
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def member_remove(*, actor, team: Team, user_id) -> None:
     """Remove a member (owners only); the last owner can never be removed."""
     with transaction.atomic(using=AUTH_DB):

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from django.db import IntegrityError, transaction
 
 from auth_app.audit import AuditAction
+from socrates.concurrency import retry_on_conflict
 from socrates.db import AUTH_DB, SPECS_DB
 from socrates.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from specs_app.access import access_to
@@ -50,6 +51,7 @@ def _require_share_manager(*, actor, project: Project) -> None:
         )
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def share_create(*, actor, project: Project, team_id, permission: str) -> ProjectShare:
     """Share a project with a team (the project's owner, or an admin-share holder re-sharing).
 
@@ -86,12 +88,23 @@ def share_create(*, actor, project: Project, team_id, permission: str) -> Projec
     return share
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def share_update(*, actor, share: ProjectShare, permission: str) -> ProjectShare:
     """Change a share's permission (the project's owner or an admin-share holder)."""
     _validate_permission(permission)
     _require_share_manager(actor=actor, project=share.project)
     with _share_and_audit():
-        share = ProjectShare.objects.select_for_update().select_related("project").get(pk=share.pk)
+        # Only the share row is locked (of=self): the project row is never part of a share's
+        # lock order. Deleted meanwhile by a concurrent request: a 404, not a crash.
+        locked = (
+            ProjectShare.objects.select_for_update(of=("self",))
+            .select_related("project")
+            .filter(pk=share.pk)
+            .first()
+        )
+        if locked is None:
+            raise NotFound(f"Share {share.pk} not found.")
+        share = locked
         old = share.permission_level
         if old == permission:
             return share
@@ -112,6 +125,7 @@ def share_update(*, actor, share: ProjectShare, permission: str) -> ProjectShare
     return share
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def share_delete(*, actor, share: ProjectShare) -> None:
     """Remove a share; the team loses access to the project at once."""
     _require_share_manager(actor=actor, project=share.project)

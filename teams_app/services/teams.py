@@ -6,7 +6,8 @@ from django.db import transaction
 
 from auth_app.audit import AuditAction
 from socrates import crossdb
-from socrates.db import AUTH_DB
+from socrates.concurrency import retry_on_conflict
+from socrates.db import AUTH_DB, SPECS_DB
 from socrates.errors import ValidationFailed
 from teams_app import selectors
 from teams_app.models import (
@@ -22,6 +23,7 @@ from teams_app.services.common import (
 )
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def team_create(*, user, name: str, description: str = "") -> Team:
     """Create a team whose creator becomes its owner."""
     name = (name or "").strip()
@@ -47,6 +49,7 @@ def team_create(*, user, name: str, description: str = "") -> Team:
     return team
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def team_update(
     *, actor, team: Team, name: str | None = None, description: str | None = None
 ) -> Team:
@@ -87,6 +90,7 @@ def team_purge_shares(*, team_ids) -> int:
     return sum(crossdb.sweep(TEAM_MODEL, team_ids).values())
 
 
+@retry_on_conflict(AUTH_DB, SPECS_DB)
 def team_delete(*, actor, team: Team, enforce_role: bool = True) -> None:
     """Delete a team with its members, invitations and project shares (owners only).
 

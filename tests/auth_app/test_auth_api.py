@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from auth_app.models import AuditLog
 from tests.factories import UserFactory
-from tests.helpers import BOTH, PASSWORD, error_of
+from tests.helpers import BOTH, PASSWORD, assert_error, error_of
 
 STRONG = "a-Long-unusual-passphrase-42"
 VERSIONS = ["v1", "v2"]
@@ -97,8 +97,7 @@ def test_failed_login_is_a_401_and_is_audited_once():
     unknown = token(APIClient(), "v2", "nobody", "whatever")
 
     for response in (wrong, unknown):
-        assert response.status_code == 401
-        assert error_of(response)["code"] == "authentication_failed"
+        assert_error(response, 401, "authentication_failed")
         assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     rows = list(AuditLog.objects.filter(action="auth.login_failed").order_by("id"))
     assert [(r.user_id, r.details["username"]) for r in rows] == [
@@ -123,15 +122,15 @@ def test_logout_blacklists_the_refresh_token_and_is_audited():
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {pair['access']}")
 
-    assert client.post("/api/v2/auth/refresh/", {}).status_code == 404
+    assert_error(client.post("/api/v2/auth/refresh/", {}), 404)
     out = client.post("/api/v2/auth/logout/", {"refresh": pair["refresh"]}, format="json")
     again = APIClient().post(
         "/api/v2/auth/token/refresh/", {"refresh": pair["refresh"]}, format="json"
     )
 
     assert out.status_code == 204
-    assert again.status_code == 401
-    assert "blacklisted" in error_of(again)["message"]
+    error = assert_error(again, 401, "authentication_failed")
+    assert "blacklisted" in error["message"]
     assert AuditLog.objects.filter(action="auth.logout", user=user).count() == 1
 
 
@@ -148,7 +147,7 @@ def test_logout_refuses_another_users_token_and_garbage():
     garbage = client.post("/api/v1/auth/logout/", {"refresh": "not.a.token"}, format="json")
     missing = client.post("/api/v1/auth/logout/", {}, format="json")
 
-    assert foreign.status_code == 403
+    assert_error(foreign, 403)
     assert "another user" in error_of(foreign)["message"]
     assert garbage.status_code == 400 and error_of(garbage)["message"].startswith("refresh:")
     assert error_of(missing)["message"] == "refresh: This field is required."
@@ -159,8 +158,7 @@ def test_logout_refuses_another_users_token_and_garbage():
 def test_me_needs_authentication(version):
     response = APIClient().get(f"/api/{version}/auth/me/")
 
-    assert response.status_code == 401
-    assert error_of(response)["code"] == "not_authenticated"
+    assert_error(response, 401, "not_authenticated")
 
 
 @pytest.mark.django_db(databases=BOTH)
@@ -170,8 +168,7 @@ def test_an_access_token_that_is_not_a_token_is_a_401():
 
     response = client.get("/api/v1/projects/")
 
-    assert response.status_code == 401
-    assert error_of(response)["code"] == "authentication_failed"
+    assert_error(response, 401, "authentication_failed")
 
 
 @pytest.mark.django_db(databases=BOTH)

@@ -6,6 +6,7 @@ from auth_app.models import AuditLog, UserRules
 from auth_app.rules import rules_of, rules_set, validate_rules
 from socrates.errors import ValidationFailed
 from specs_app.engine.rules_check import rule_violations
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -79,7 +80,7 @@ def test_a_user_without_rules_gets_an_empty_document(client):
 def test_rules_need_an_authenticated_user():
     from rest_framework.test import APIClient
 
-    assert APIClient().get("/api/v2/me/rules/").status_code == 401
+    assert_error(APIClient().get("/api/v2/me/rules/"), 401)
 
 
 def violations(key, value, rules, metadata=None):

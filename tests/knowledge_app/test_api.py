@@ -11,6 +11,7 @@ from knowledge_app.embeddings import DEFAULT_MODEL_NAME
 from knowledge_app.models import KnowledgeBaseDocument
 from teams_app.models import ProjectShare, Team, TeamMember
 from tests.factories import ProjectFactory, UserFactory
+from tests.helpers import assert_error
 from tests.knowledge_app.helpers import TOPIC_DOCUMENTS
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
@@ -81,7 +82,7 @@ def test_upload_list_get_delete_a_document(api, project, owner, embedder):
 
     assert api.delete(detail_url).status_code == 204
     missing = api.get(detail_url)
-    assert missing.status_code == 404
+    assert_error(missing, 404)
     assert error_of(missing)["message"] == f"Document {created['id']} not found."
 
 
@@ -123,12 +124,12 @@ def test_reader_may_list_and_search_but_not_upload_or_delete(project, owner, mak
     doc = make_document(project, "Telescopes and galaxies.", "stars.txt")
     assert reader.get(documents_url(project)).status_code == 200
     response = reader.post(documents_url(project), {"filename": "a", "content": "b"}, format="json")
-    assert response.status_code == 403
+    assert_error(response, 403)
     assert (
         error_of(response)["message"]
         == "Your access to this project is 'read'; this needs 'write'."
     )
-    assert reader.delete(f"{documents_url(project)}{doc.pk}/").status_code == 403
+    assert_error(reader.delete(f"{documents_url(project)}{doc.pk}/"), 403)
     assert KnowledgeBaseDocument.objects.filter(pk=doc.pk).exists()
 
 
@@ -141,7 +142,7 @@ def test_stranger_gets_404_everywhere(project, make_document):
         stranger.get(f"/api/v2/projects/{project.pk}/knowledge/search/?q=plans"),
         stranger.post(documents_url(project), {"filename": "a", "content": "b"}, format="json"),
     ):
-        assert response.status_code == 404
+        assert_error(response, 404)
         assert error_of(response)["message"] == f"Project {project.pk} not found."
 
 
@@ -149,7 +150,7 @@ def test_document_of_another_project_is_not_found_under_this_one(api, project, m
     other = ProjectFactory(owner_id=project.owner_id, creator_id=project.owner_id)
     theirs = make_document(other, "Elsewhere.", "x.txt")
     response = api.get(f"{documents_url(project)}{theirs.pk}/")
-    assert response.status_code == 404
+    assert_error(response, 404)
 
 
 def test_search_returns_scored_results_and_the_pending_count(api, project, embedder):
@@ -196,4 +197,4 @@ def test_malformed_ids_are_400_not_500(api, project):
     response = api.get(f"{documents_url(project)}not-a-uuid/")
     assert response.status_code == 400
     assert "document_id" in error_of(response)["message"]
-    assert api.get(f"{documents_url(project)}{uuid.uuid4()}/").status_code == 404
+    assert_error(api.get(f"{documents_url(project)}{uuid.uuid4()}/"), 404)

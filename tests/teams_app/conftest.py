@@ -7,12 +7,6 @@ from teams_app import services
 from tests.factories import ProjectFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Hash factory passwords with MD5: these tests create many users and never log in."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people():
     """Users named after the role they get in `team`; oscar, stranger and pat are in no team."""

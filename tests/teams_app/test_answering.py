@@ -6,6 +6,7 @@ from knowledge_app.models import QuestionEffectiveness
 from specs_app.access import ROLE_CATEGORIES
 from teams_app import services
 from tests.factories import ProjectFactory, QuestionFactory, SessionFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -120,8 +121,7 @@ def test_v1_answer_endpoint_applies_the_same_role_categories(people, team, share
         format="json",
     )
 
-    assert refused.status_code == 403
-    assert refused.json()["error"]["code"] == "category_not_answerable"
+    assert_error(refused, 403, "category_not_answerable")
     assert accepted.status_code == 201
 
 
@@ -150,4 +150,4 @@ def test_a_read_only_member_gets_no_question(people, team, shared_session, api):
 
     response = api(people["vera"]).post(f"/api/v2/sessions/{shared_session.pk}/next-question/")
 
-    assert response.status_code == 403
+    assert_error(response, 403)

@@ -6,6 +6,7 @@ from specs_app import access
 from teams_app import selectors, services
 from teams_app.models import ProjectShare, TeamInvitation
 from tests.factories import ProjectFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -32,7 +33,7 @@ def error(response) -> tuple[int, str, str]:
 def test_anonymous_requests_are_refused(client):
     response = client.get("/api/v2/teams/")
 
-    assert response.status_code == 401
+    assert_error(response, 401)
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
@@ -56,7 +57,7 @@ def test_create_list_get_rename_and_delete_a_team(people, api):
     assert olivia.get(f"/api/v2/teams/{team_id}/").json()["name"] == "Core 2"
 
     assert olivia.delete(f"/api/v2/teams/{team_id}/").status_code == 204
-    assert olivia.get(f"/api/v2/teams/{team_id}/").status_code == 404
+    assert_error(olivia.get(f"/api/v2/teams/{team_id}/"), 404)
 
 
 def test_a_team_name_is_required(people, api):

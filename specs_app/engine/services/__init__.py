@@ -29,6 +29,7 @@ from specs_app.engine.services.readiness import (
     PhaseAdvance,
     compatibility_run,
     phase_advance,
+    project_edit,
     readiness_assess,
 )
 from specs_app.engine.services.writes import (
@@ -49,6 +50,7 @@ __all__ = [
     "metric_record",
     "next_question",
     "phase_advance",
+    "project_edit",
     "post_resolve_check",
     "post_write_check",
     "question_ask",

@@ -152,3 +152,26 @@ def phase_advance(
         )
     project = project_update(project=project, current_phase=to_phase)
     return PhaseAdvance(project, verdict, overridden)
+
+
+def project_edit(*, project: Project, user, request=None, **fields) -> Project:
+    """Change a project's fields from the API; a phase change goes through the phase gate.
+
+    Maturity is computed from the specifications and never taken from a client (serializers
+    drop it). A different ``current_phase`` is the next phase through ``phase_advance`` (the
+    owner only; the gate, audited; 409 naming the failed checks), never a plain write.
+    """
+    fields.pop("maturity_score", None)
+    to_phase = fields.pop("current_phase", None)
+    if to_phase is not None and to_phase != project.current_phase:
+        if to_phase != gates.next_phase(project.current_phase):
+            raise ConflictError(
+                f"A project moves one phase at a time, through its gate: from "
+                f"{project.current_phase} the next phase is "
+                f"{gates.next_phase(project.current_phase) or 'none (it is the last)'}, "
+                f"not {to_phase}.",
+                details={"current_phase": [f"the next phase is not {to_phase}"]},
+                code="phase_not_next",
+            )
+        project = phase_advance(project=project, user=user, request=request).project
+    return project_update(project=project, **fields) if fields else project

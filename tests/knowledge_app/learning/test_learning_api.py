@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 
 from knowledge_app import learning
 from tests.factories import UserFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -73,4 +74,4 @@ def test_a_user_with_no_history_gets_empty_lists(user):
 def test_learning_needs_authentication(client):
     response = client.get("/api/v2/me/learning/")
 
-    assert response.status_code == 401
+    assert_error(response, 401)

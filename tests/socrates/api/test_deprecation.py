@@ -16,7 +16,7 @@ from auth_app.services import deprecated_call_record
 from socrates.api.deprecation import deprecated, endpoint_key
 from socrates.management.commands.deprecations import Command
 from tests.factories import ProjectFactory, SessionFactory, UserFactory
-from tests.helpers import BOTH, client_for, error_of
+from tests.helpers import BOTH, assert_error, client_for
 
 DELETE_PROJECT = "DELETE /api/v1/projects/{project_id}/"
 SUBMIT_ANSWER = "POST /api/v1/sessions/{session_id}/submit-answer/"
@@ -58,8 +58,7 @@ def test_error_answers_of_a_deprecated_endpoint_carry_the_headers_too(owner_clie
 
     response = owner_client.delete(f"/api/v1/projects/{stranger_project.pk}/")
 
-    assert response.status_code == 404
-    assert error_of(response)["code"] == "not_found"
+    assert_error(response, 404, "not_found")
     assert response["Deprecation"] == f"@{SINCE}"
 
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from specs_app import selectors
 from tests.factories import ProjectFactory, SessionFactory
-from tests.helpers import BOTH, client_for, error_of, share
+from tests.helpers import BOTH, assert_error, client_for, error_of, share
 
 VERSIONS = ["v1", "v2"]
 
@@ -17,7 +17,7 @@ VERSIONS = ["v1", "v2"]
 def test_unknown_version_or_path_is_a_json_404(owner_client, path):
     response = owner_client.get(path)
 
-    assert response.status_code == 404
+    assert_error(response, 404)
     assert response["Content-Type"] == "application/json"
     assert error_of(response) == {
         "code": "not_found",
@@ -30,7 +30,7 @@ def test_unknown_version_or_path_is_a_json_404(owner_client, path):
 def test_missing_trailing_slash_gets_a_hint(owner_client):
     response = owner_client.get("/api/v1/projects")
 
-    assert response.status_code == 404
+    assert_error(response, 404)
     assert "Did you mean /api/v1/projects/ ?" in error_of(response)["message"]
 
 
@@ -150,7 +150,7 @@ def test_too_low_access_is_a_403_naming_levels(project):
         f"/api/v1/projects/{project.pk}/", {"name": "x"}, format="json"
     )
 
-    assert response.status_code == 403
+    assert_error(response, 403)
     assert error_of(response)["details"] == {"access": "read", "needed": "write"}
 
 
@@ -159,7 +159,7 @@ def test_too_low_access_is_a_403_naming_levels(project):
 def test_anonymous_is_a_401_with_a_challenge(version):
     response = APIClient().get(f"/api/{version}/projects/")
 
-    assert response.status_code == 401
+    assert_error(response, 401)
     assert response["WWW-Authenticate"].startswith("Bearer")
     assert error_of(response)["message"] == "Authentication credentials were not provided."
 

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from auth_app.models import AuditLog
 from tests.factories import ConflictFactory, SpecificationFactory
-from tests.helpers import BOTH
+from tests.helpers import BOTH, assert_error
 
 PASSWORD = "a-Long-unusual-passphrase-42"
 
@@ -46,15 +46,19 @@ def test_old_v1_client_flow_end_to_end():
     )
     assert created.status_code == 201, created.content
     project = created.json()
-    assert project["phase"] == "analysis"
-    assert project["maturity_level"] == 20
+    # The frozen contract still takes both fields, but neither bypasses its rule: a project
+    # starts in discovery and maturity is computed (tests/specs_app/api/test_gate_bypass.py).
+    assert (project["phase"], project["maturity_level"]) == ("discovery", 0)
     assert "current_phase" not in project and "maturity_score" not in project
     pid = project["id"]
 
     read_back = client.get(f"/api/v1/projects/{pid}/").json()
-    assert (read_back["phase"], read_back["maturity_level"]) == ("analysis", 20)
+    assert (read_back["phase"], read_back["maturity_level"]) == ("discovery", 0)
     patched = client.patch(f"/api/v1/projects/{pid}/", {"phase": "design"}, format="json")
-    assert patched.json()["phase"] == "design"
+    assert patched.status_code == 409
+    assert patched.json()["error"]["code"] == "phase_not_next"
+    renamed = client.patch(f"/api/v1/projects/{pid}/", {"description": "Sell more"})
+    assert renamed.json()["description"] == "Sell more"
     listed = client.get("/api/v1/projects/", {"skip": 0, "limit": 10}).json()
     assert isinstance(listed, list) and [p["id"] for p in listed] == [pid]
 
@@ -136,7 +140,7 @@ def test_old_v1_client_flow_end_to_end():
     refused = APIClient().post(
         "/api/v1/auth/token/refresh/", {"refresh": client.refresh_token}, format="json"
     )
-    assert refused.status_code == 401
+    assert_error(refused, 401, "authentication_failed")
     actions = list(
         AuditLog.objects.filter(user__username="legacy").values_list("action", flat=True)
     )
@@ -149,12 +153,12 @@ def test_v2_client_flow_end_to_end():
 
     created = client.post(
         "/api/v2/projects/",
-        {"name": "Shop", "current_phase": "analysis", "maturity_score": 35.5},
+        {"name": "Shop", "current_phase": "discovery", "maturity_score": 35.5},
         format="json",
     )
     assert created.status_code == 201, created.content
     project = created.json()
-    assert (project["current_phase"], project["maturity_score"]) == ("analysis", 35.5)
+    assert (project["current_phase"], project["maturity_score"]) == ("discovery", 0)
     assert "phase" not in project and "maturity_level" not in project
     pid = project["id"]
     for n in range(3):
@@ -211,4 +215,4 @@ def test_v2_client_flow_end_to_end():
     refreshed = APIClient().post(
         "/api/v2/auth/token/refresh/", {"refresh": client.refresh_token}, format="json"
     )
-    assert refreshed.status_code == 200 and set(refreshed.json()) == {"access"}
+    assert refreshed.status_code == 200 and set(refreshed.json()) == {"access", "refresh"}

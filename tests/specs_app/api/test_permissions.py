@@ -6,7 +6,7 @@ Owner, team members with admin, write and read shares, a viewer whose team has a
 
 import pytest
 
-from tests.helpers import BOTH, build_world, client_for, error_of
+from tests.helpers import BOTH, assert_error, build_world, client_for, error_of
 
 RANK = {"read": 1, "write": 2, "admin": 3, "owner": 4}
 LEVEL_OF = {
@@ -113,7 +113,7 @@ def test_project_list_shows_exactly_the_projects_the_caller_reaches(version, cal
     response = client_for(world.users[caller]).get(f"/api/{version}/projects/")
 
     if caller == "anonymous":
-        assert response.status_code == 401
+        assert_error(response, 401)
         return
     assert response.status_code == 200
     body = response.json()
@@ -150,7 +150,7 @@ def test_removing_the_share_removes_access_at_once(world):
 
     ProjectShare.objects.filter(project=world.project).delete()
 
-    assert client.get(url).status_code == 404
+    assert_error(client.get(url), 404)
 
 
 @pytest.mark.django_db(databases=BOTH)

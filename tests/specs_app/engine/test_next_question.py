@@ -10,6 +10,7 @@ from specs_app.engine import services as engine
 from specs_app.engine.bank import get_bank
 from specs_app.models import ConversationHistory, QualityMetric, Question
 from tests.factories import QuestionFactory, SpecificationFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -141,7 +142,7 @@ def test_a_reader_cannot_ask_for_questions(api, session):
         permission_level="read",
     )
 
-    assert ask(api(reader), session).status_code == 403
+    assert_error(ask(api(reader), session), 403)
 
 
 def test_a_biased_rephrasing_is_blocked_and_the_template_text_is_asked(owner, session):

@@ -6,6 +6,7 @@ from auth_app.models import AuditLog
 from specs_app import services
 from specs_app.models import Project, QualityMetric, TestResult
 from tests.factories import ProjectFactory, SpecificationFactory, UserFactory
+from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -68,7 +69,7 @@ def test_readiness_needs_read_access(api, project):
     outsider = UserFactory(username="outsider")
     reader = share(project, "read")
 
-    assert api(outsider).post(f"/api/v2/projects/{project.pk}/readiness/").status_code == 404
+    assert_error(api(outsider).post(f"/api/v2/projects/{project.pk}/readiness/"), 404)
     assert api(reader).post(f"/api/v2/projects/{project.pk}/readiness/").status_code == 200
 
 
@@ -149,7 +150,7 @@ def test_only_the_owner_moves_a_project(api, project):
 
     response = advance(api(admin), project, override=True)
 
-    assert response.status_code == 403
+    assert_error(response, 403)
     assert Project.objects.get(pk=project.pk).current_phase == "discovery"
     assert not AuditLog.objects.filter(action__startswith="project.phase").exists()
 

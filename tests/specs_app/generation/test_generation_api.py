@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 from specs_app.generation import services
 from specs_app.models import GeneratedProject, Specification
 from tests.factories import ConflictFactory, SpecificationFactory, UserFactory
-from tests.helpers import BOTH, share
+from tests.helpers import BOTH, assert_error, share
 
 
 def url(project, suffix=""):
@@ -183,9 +183,9 @@ def test_a_failed_generation_records_its_error(client, ready_project, monkeypatc
 def test_unknown_versions_and_files_are_404(client, ready_project):
     client.post(url(ready_project))
 
-    assert client.get(url(ready_project, "7/")).status_code == 404
+    assert_error(client.get(url(ready_project, "7/")), 404)
     missing = client.get(url(ready_project, "1/files/nope.txt"))
-    assert missing.status_code == 404
+    assert_error(missing, 404)
     assert missing.json()["error"]["message"] == "Generation 1 has no file 'nope.txt'."
 
 
@@ -201,10 +201,10 @@ def test_readers_may_look_but_only_writers_generate(client, ready_project):
 
     assert reader.get(url(ready_project, "1/")).status_code == 200
     assert reader.get(url(ready_project, "1/download/")).status_code == 200
-    assert reader.post(url(ready_project)).status_code == 403
+    assert_error(reader.post(url(ready_project)), 403)
     assert writer.post(url(ready_project)).status_code == 202
-    assert stranger.get(url(ready_project)).status_code == 404
-    assert stranger.post(url(ready_project)).status_code == 404
+    assert_error(stranger.get(url(ready_project)), 404)
+    assert_error(stranger.post(url(ready_project)), 404)
 
 
 @pytest.mark.django_db(databases=BOTH, transaction=True)

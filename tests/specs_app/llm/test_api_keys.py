@@ -8,7 +8,7 @@ from django.test import Client
 from auth_app import crypto
 from auth_app.models import ApiKey, AuditLog
 from tests.factories import UserFactory
-from tests.helpers import BOTH, CLAUDE_KEY, OPENAI_KEY, client_for
+from tests.helpers import BOTH, CLAUDE_KEY, OPENAI_KEY, assert_error, client_for
 
 URL = "/api/v2/llm/api-keys/"
 
@@ -90,7 +90,7 @@ def test_deleting_a_key_removes_it_and_a_second_delete_is_404(alice, alice_clien
 
     assert first.status_code == 204
     assert not ApiKey.objects.filter(user=alice).exists()
-    assert second.status_code == 404
+    assert_error(second, 404)
     assert second.json()["error"]["message"] == "No API key is stored for provider 'claude'."
 
 
@@ -117,7 +117,7 @@ def test_invalid_key_requests_are_400_naming_the_field(alice_client, body, field
 def test_keys_need_authentication():
     from rest_framework.test import APIClient
 
-    assert APIClient().get(URL).status_code == 401
+    assert_error(APIClient().get(URL), 401)
 
 
 @pytest.mark.django_db(databases=BOTH)

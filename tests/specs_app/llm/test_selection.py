@@ -5,7 +5,7 @@ import pytest
 from auth_app.services.api_keys import api_key_set
 from specs_app.llm.selection import LlmChoice, resolve_llm
 from tests.factories import ProjectFactory, UserFactory
-from tests.helpers import BOTH, CLAUDE_KEY, client_for, share
+from tests.helpers import BOTH, CLAUDE_KEY, assert_error, client_for, share
 
 
 @pytest.mark.django_db(databases=BOTH)
@@ -118,10 +118,10 @@ def test_setting_a_projects_choice_needs_write_access(alice):
     body = {"provider": "openai"}
 
     assert client_for(reader).get(url).status_code == 200
-    assert client_for(reader).put(url, body, format="json").status_code == 403
+    assert_error(client_for(reader).put(url, body, format="json"), 403)
     assert client_for(writer).put(url, body, format="json").status_code == 200
     stranger = client_for(UserFactory(username="stranger-llm"))
-    assert stranger.put(url, body, format="json").status_code == 404
+    assert_error(stranger.put(url, body, format="json"), 404)
 
 
 @pytest.mark.django_db(databases=BOTH)
