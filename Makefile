@@ -66,5 +66,6 @@ openapi: install
 bench: install
 	$(PY) bench/migrations.py
 	$(PY) bench/api.py
+	$(PY) bench/bruteforce.py
 	$(PY) bench/embeddings.py
 	$(PY) bench/search.py --sizes 10000,100000

@@ -263,6 +263,12 @@ def orchestrate(args) -> None:
     }
     for name in ("AUTH_DATABASE_URL", "SPECS_DATABASE_URL"):
         env.pop(name, None)
+    # DEBUG is off, so the secrets must be set: the bench data dir's local ones unless given.
+    sys.path.insert(0, str(ROOT))
+    from socrates.local_secrets import local_secret
+
+    env.setdefault("SECRET_KEY", local_secret(args.data_dir, "secret-key"))
+    env.setdefault("API_KEY_ENCRYPTION_KEYS", local_secret(args.data_dir, "encryption-key"))
 
     def run(*command):
         return subprocess.run(

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its answer, carry the request id.
+    "socrates.observability.RequestIdMiddleware",
+    "socrates.slashes.ApiSlashMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves the admin's and Swagger UI's assets under gunicorn too (no internet, no nginx).
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -84,6 +87,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 
 ROOT_URLCONF = "socrates.urls"
+CSRF_FAILURE_VIEW = "socrates.api.errors.csrf_failure"
 WSGI_APPLICATION = "socrates.wsgi.application"
 
 TEMPLATES = [
@@ -235,7 +239,13 @@ MIGRATION_LINTER_OPTIONS = {
 # Findings the gate lets through: {"app.migration": {"CODE": "why it is safe"}}. Only with a
 # reason; the linter and the gate's own rules already accept an index or unique constraint on
 # a table created in the same migration, so none is needed for that.
-MIGRATION_GATE_IGNORES: dict[str, dict[str, str]] = {}
+MIGRATION_GATE_IGNORES: dict[str, dict[str, str]] = {
+    "auth_app.0006_username_ci_unique": {
+        "ADD_UNIQUE": "the unique index is built CONCURRENTLY in a non-atomic migration (writes "
+        "never wait) after a check that refuses, naming them, usernames differing only in "
+        "case; the AddConstraint is state-only",
+    },
+}
 
 # --- Auth ------------------------------------------------------------------------------------
 
@@ -461,12 +471,29 @@ GENERATION_RUN_INLINE = env_bool("GENERATION_RUN_INLINE", False)
 
 # --- Logging ---------------------------------------------------------------------------------
 
+# One line per record, printed once (Django's own "django" handler is dropped: records reach
+# the root handler only), each with the request's id; LOG_FORMAT=json for one JSON object a line.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "socrates.observability.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {"()": "socrates.observability.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": LOG_FORMAT,
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
         "socrates.deprecation": {"level": "WARNING"},
     },
 }

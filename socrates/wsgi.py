@@ -1,8 +1,14 @@
 """WSGI entry point (gunicorn socrates.wsgi)."""
 
 import os
+import sys
 
+from django.core.exceptions import ImproperlyConfigured
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socrates.settings")
-application = get_wsgi_application()
+try:
+    application = get_wsgi_application()
+except ImproperlyConfigured as exc:
+    # One clear line naming the variable (gunicorn then reports the worker failed to boot).
+    sys.exit(f"Configuration error: {exc}")

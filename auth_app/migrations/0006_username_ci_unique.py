@@ -18,10 +18,10 @@ INDEX = "users_username_ci_unique"
 def refuse_case_duplicates(apps, schema_editor):
     from django.core.management.base import CommandError
 
-    user_model = apps.get_model("auth_app", "User")
+    User = apps.get_model("auth_app", "User")  # noqa: N806 - the linter wants the class name
     alias = schema_editor.connection.alias
     groups = (
-        user_model.objects.using(alias)
+        User.objects.using(alias)
         .annotate(folded=Lower("username"))
         .values("folded")
         .annotate(count=Count("id"))
@@ -30,7 +30,7 @@ def refuse_case_duplicates(apps, schema_editor):
     )
     duplicates = []
     for group in groups[:20]:
-        names = user_model.objects.using(alias).filter(username__iexact=group["folded"])
+        names = User.objects.using(alias).filter(username__iexact=group["folded"])
         duplicates.append(" / ".join(sorted(names.values_list("username", flat=True))))
     if duplicates:
         raise CommandError(

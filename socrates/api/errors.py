@@ -19,6 +19,7 @@ from rest_framework.views import set_rollback
 from socrates import errors
 from socrates.api.exceptions import RequestTooLarge
 from socrates.concurrency import conflict_retry_error, is_retryable
+from socrates.observability import current_request_id
 
 logger = logging.getLogger("socrates.api")
 
@@ -114,9 +115,15 @@ def exception_handler(exc, context):
             response["Retry-After"] = str(math.ceil(exc.wait))
         return response
     logger.exception("Unhandled error in %s", _view_name(context))
-    return Response(
-        error_body("server_error", "An unexpected error occurred."),
-        status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+    return Response(server_error_body(), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def server_error_body() -> dict:
+    """A 5xx answer names the request id, so a report leads to the request's log lines."""
+    return error_body(
+        "server_error",
+        "An unexpected error occurred.",
+        {"request_id": current_request_id()},
     )
 
 
@@ -129,4 +136,21 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse(error_body("server_error", "An unexpected error occurred."), status=500)
+    return JsonResponse(server_error_body(), status=500)
+
+
+def csrf_failure(request, reason=""):
+    """CSRF_FAILURE_VIEW: the API's error shape under /api/, Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            error_body(
+                "csrf_failed",
+                "CSRF check failed: a request authenticated by the session cookie must send "
+                "the X-CSRFToken header; API clients should use a Bearer token.",
+                {"reason": reason},
+            ),
+            status=403,
+        )
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason)

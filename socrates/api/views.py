@@ -8,10 +8,16 @@ naming it, as is a filter value of the wrong type or outside its choices.
 """
 
 from django.http import Http404
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
 from socrates.api.pagination import SkipLimitPagination, V2CursorPagination
+
+
+class NoBodySerializer(serializers.Serializer):
+    """The serializer of a view that takes no body and names none."""
+
 
 # Query parameters DRF itself understands (format suffix override for the browsable API).
 ALWAYS_ALLOWED_QUERY_PARAMS = frozenset({"format"})
@@ -42,7 +48,11 @@ class ApiView(GenericAPIView):
 
     def get_serializer_class(self):
         if self.serializer_classes:
-            return self.serializer_classes[self.version]
+            # A view with nothing to describe in a version (OPTIONS, the browsable API's form)
+            # gets an empty serializer, never an AssertionError.
+            return self.serializer_classes.get(self.version, NoBodySerializer)
+        if self.serializer_class is None:
+            return NoBodySerializer
         return super().get_serializer_class()
 
     def get_response_serializer(self, *args, **kwargs):

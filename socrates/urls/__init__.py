@@ -7,10 +7,14 @@ The version is the outermost URL namespace (DRF NamespaceVersioning). Any other 
 
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
+from socrates import health
 from socrates.api import converters  # noqa: F401 - registers <anyid:...> before any include
 
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api-auth/", include("rest_framework.urls")),
     path("api/v1/", include(("socrates.urls.v1", "v1"), namespace="v1")),
@@ -32,6 +36,7 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
+@csrf_exempt  # an unknown path is a 404 whatever the method, not a CSRF failure
 def api_not_found(request, rest=""):
     from django.http import JsonResponse
     from django.urls import Resolver404, resolve
@@ -49,4 +54,5 @@ def api_not_found(request, rest=""):
 
 
 # Last, so that it only catches what no versioned route matched.
-urlpatterns.append(re_path(r"^api/(?P<rest>.*)$", api_not_found))
+# [\s\S], not ".": a path holding an encoded newline (%0A) is still the API's JSON 404.
+urlpatterns.append(re_path(r"^api/(?P<rest>[\s\S]*)$", api_not_found))
