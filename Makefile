@@ -37,9 +37,11 @@ stop-db: install
 migrate: db
 	$(PY) manage.py migrate
 
+PORT ?= 8000
+
 run: migrate
-	$(PY) manage.py ensure_local_admin
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py ensure_local_admin --url http://127.0.0.1:$(PORT)
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 lint: install
 	$(BIN)/ruff check .

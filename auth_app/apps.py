@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class AuthAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "auth_app"
+    verbose_name = "Accounts"
 
     def ready(self):
         # Django's login views (admin, browsable API) and authenticate() only expose signals;

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import F, Func, IntegerField
 
-from socrates.crossdb_admin import USER_MODEL, CrossDatabaseAdminMixin, user_link
+from socrates.crossdb_admin import CrossDatabaseAdminMixin, user_link
 
 from .models import KnowledgeBaseDocument, QuestionEffectiveness, UserBehaviorPattern
 
@@ -22,9 +22,6 @@ EMBEDDING_BOOKKEEPING = (
 
 
 class UserIdAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
-    cross_database_references = {"user_id": USER_MODEL}
-    user_search_fields = ("user_id",)
-
     @admin.display(description="user", ordering="user_id")
     def user(self, obj):
         return user_link(obj.user_id)

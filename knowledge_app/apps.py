@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class KnowledgeAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "knowledge_app"
+    verbose_name = "Knowledge base"
 
     def ready(self):
         # The engine (specs_app, a lower layer) ranks templates, words questions and reports

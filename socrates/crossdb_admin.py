@@ -16,6 +16,8 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
+from socrates.crossdb import CrossDatabaseUUIDField
+
 EMPTY = "—"
 USER_MODEL = settings.AUTH_USER_MODEL
 TEAM_MODEL = "teams_app.Team"
@@ -69,14 +71,30 @@ class CrossDatabaseReferenceForm(forms.ModelForm):
 class CrossDatabaseAdminMixin:
     """ModelAdmin mixin for models that hold user or team ids from the other database.
 
-    `cross_database_references`: field -> model label, validated on save.
-    `user_search_fields`: id fields matched against users found by exact email or username,
+    What it knows of them comes from the model's CrossDatabaseUUIDField declarations
+    (socrates.crossdb): each such field is validated on save (the id must exist in its
+    database), and the fields that name users are searched by a user's exact email or username,
     so "alice@example.com" finds her projects although users live in another database.
     """
 
     form = CrossDatabaseReferenceForm
-    cross_database_references: dict[str, str] = {}
-    user_search_fields: tuple[str, ...] = ()
+
+    @property
+    def cross_database_references(self) -> dict[str, str]:
+        return {
+            field.name: field.target
+            for field in self.model._meta.concrete_fields
+            if isinstance(field, CrossDatabaseUUIDField)
+        }
+
+    @property
+    def user_search_fields(self) -> tuple[str, ...]:
+        user = apps.get_model(USER_MODEL)
+        return tuple(
+            name
+            for name, target in self.cross_database_references.items()
+            if apps.get_model(target) is user
+        )
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)

@@ -82,17 +82,12 @@ def user_delete(*, user_id, actor=None) -> dict:
             user_model.objects.filter(pk=user_id).delete()
             auditor = actor if getattr(actor, "pk", None) not in (None, user_id) else None
             for team_id, role in memberships:
-                team_services.audit(
+                team_services.audit_member_removed(
                     actor=auditor,
-                    action=AuditAction.TEAM_MEMBER_REMOVED,
-                    resource_type="team_member",
-                    resource_id=team_id,
-                    details={
-                        "team_id": team_id,
-                        "user_id": user_id,
-                        "role": role,
-                        "reason": "user_deleted",
-                    },
+                    team_id=team_id,
+                    user_id=user_id,
+                    role=role,
+                    reason="user_deleted",
                 )
             for team_id in solo_team_ids:
                 team_services.audit(

@@ -10,7 +10,6 @@ from django.contrib import admin
 from django.utils.text import Truncator
 
 from socrates.crossdb_admin import (
-    USER_MODEL,
     CrossDatabaseAdminMixin,
     ReadOnlyInline,
     user_link,
@@ -75,8 +74,6 @@ class ProjectAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "=id", "=owner_id", "=creator_id")
     readonly_fields = ("id", *TIMESTAMPS)
     inlines = (SessionInline, CurrentSpecificationInline)
-    cross_database_references = {"owner_id": USER_MODEL, "creator_id": USER_MODEL}
-    user_search_fields = ("owner_id", "creator_id")
 
     def get_fields(self, request, obj=None):
         first = ["name", "description"]
@@ -175,8 +172,6 @@ class ConflictAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
     list_select_related = ("project",)
     raw_id_fields = ("project",)
     readonly_fields = ("id",)
-    cross_database_references = {"resolved_by_user": USER_MODEL}
-    user_search_fields = ("resolved_by_user",)
 
     @admin.display(description="resolved by", ordering="resolved_by_user")
     def resolved_by(self, obj):
@@ -234,8 +229,6 @@ class LlmUsageAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
     raw_id_fields = ("project", "session")
     date_hierarchy = "timestamp"
     show_full_result_count = False
-    cross_database_references = {"user_id": USER_MODEL}
-    user_search_fields = ("user_id",)
 
     @admin.display(description="user", ordering="user_id")
     def user(self, obj):

@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class SpecsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "specs_app"
+    verbose_name = "Specifications"
 
     def ready(self):
         # Conflict detection must run on every specification write, whatever the entry point.

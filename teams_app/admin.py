@@ -10,8 +10,6 @@ from django.contrib import admin
 from django.db.models import Count
 
 from socrates.crossdb_admin import (
-    TEAM_MODEL,
-    USER_MODEL,
     CrossDatabaseAdminMixin,
     ServiceDeleteMixin,
     team_link,
@@ -98,8 +96,6 @@ class ProjectShareAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
     list_select_related = ("project",)
     raw_id_fields = ("project",)
     readonly_fields = ("id", "created_at", "updated_at")
-    cross_database_references = {"team_id": TEAM_MODEL, "shared_by": USER_MODEL}
-    user_search_fields = ("shared_by",)
 
     @admin.display(description="team", ordering="team_id")
     def team(self, obj):

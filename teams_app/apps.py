@@ -4,6 +4,7 @@ from django.apps import AppConfig
 class TeamsAppConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "teams_app"
+    verbose_name = "Teams"
 
     def ready(self):
         # specs_app.access (a lower layer) decides project access; the memberships and shares

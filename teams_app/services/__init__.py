@@ -5,7 +5,12 @@ shares live in socrates_specs (`specs`). Every membership change, invitation eve
 change is written to audit_logs. Deleting a user is the project root's (socrates.deletion).
 """
 
-from teams_app.services.common import INVITATION_LIFETIME, INVITATION_TOKEN_BYTES, audit
+from teams_app.services.common import (
+    INVITATION_LIFETIME,
+    INVITATION_TOKEN_BYTES,
+    audit,
+    audit_member_removed,
+)
 from teams_app.services.invitations import (
     hash_invitation_token,
     invitation_accept,
@@ -38,6 +43,7 @@ __all__ = [
     "INVITATION_LIFETIME",
     "INVITATION_TOKEN_BYTES",
     "audit",
+    "audit_member_removed",
     "hash_invitation_token",
     "invitation_accept",
     "invitation_create",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from auth_app.audit import AuditAction
 from auth_app.services import audit_log
 from socrates.errors import NotFound, ValidationFailed
 from teams_app.models import (
@@ -59,3 +60,14 @@ def lock_team(team: Team) -> Team:
     if locked is None:
         raise NotFound(f"Team {team.pk} not found.")
     return locked
+
+
+def audit_member_removed(*, actor, team_id, user_id, role: str, reason: str) -> None:
+    """Audit a membership that ends with its team or its user (not by member_remove)."""
+    audit(
+        actor=actor,
+        action=AuditAction.TEAM_MEMBER_REMOVED,
+        resource_type="team_member",
+        resource_id=team_id,
+        details={"team_id": team_id, "user_id": user_id, "role": role, "reason": reason},
+    )

@@ -19,6 +19,7 @@ from teams_app.models import (
 from teams_app.services.common import (
     TEAM_MODEL,
     audit,
+    audit_member_removed,
     lock_team,
 )
 
@@ -131,17 +132,8 @@ def team_delete(*, actor, team: Team, enforce_role: bool = True) -> None:
                 },
             )
         for user_id, role in members:
-            audit(
-                actor=actor,
-                action=AuditAction.TEAM_MEMBER_REMOVED,
-                resource_type="team_member",
-                resource_id=team_id,
-                details={
-                    "team_id": team_id,
-                    "user_id": user_id,
-                    "role": role,
-                    "reason": "team_deleted",
-                },
+            audit_member_removed(
+                actor=actor, team_id=team_id, user_id=user_id, role=role, reason="team_deleted"
             )
         Team.objects.filter(pk=team_id).delete()
         audit(

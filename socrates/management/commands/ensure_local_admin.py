@@ -34,10 +34,17 @@ def write_password_file(path: Path, *, username: str, password: str) -> None:
 class Command(BaseCommand):
     help = "Create the local superuser `admin` if none exists (embedded database only)."
 
-    def handle(self, *args, **options):
-        self.ensure_local_admin()
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--url",
+            default="http://127.0.0.1:8000",
+            help="Where the server answers (make run passes its own), for the login link.",
+        )
 
-    def ensure_local_admin(self) -> str:
+    def handle(self, *args, url, **options):
+        self.ensure_local_admin(url=url)
+
+    def ensure_local_admin(self, url: str = "http://127.0.0.1:8000") -> str:
         """Create the superuser if needed; return "created", "exists" or "skipped"."""
         if not settings.USE_EMBEDDED_DATABASE:
             self.stdout.write(
@@ -71,7 +78,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created local superuser {USERNAME!r} with password {password}\n"
-                f"(saved in {path}). Log in at http://127.0.0.1:8000/admin/"
+                f"(saved in {path}). Log in at {url.rstrip('/')}/admin/"
             )
         )
         return "created"

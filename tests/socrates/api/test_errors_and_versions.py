@@ -27,11 +27,12 @@ def test_unknown_version_or_path_is_a_json_404(owner_client, path):
 
 
 @pytest.mark.django_db(databases=BOTH)
-def test_missing_trailing_slash_gets_a_hint(owner_client):
-    response = owner_client.get("/api/v1/projects")
+def test_a_missing_trailing_slash_answers_as_the_slashed_route(owner_client, project):
+    without = owner_client.get("/api/v1/projects")
+    with_slash = owner_client.get("/api/v1/projects/")
 
-    assert_error(response, 404)
-    assert "Did you mean /api/v1/projects/ ?" in error_of(response)["message"]
+    assert without.status_code == 200
+    assert without.json() == with_slash.json()
 
 
 @pytest.mark.django_db(databases=BOTH)
@@ -117,13 +118,13 @@ def test_unexpected_error_is_a_500_without_leaking_anything(owner_client, monkey
 
     monkeypatch.setattr(selectors, "project_list", explode)
 
-    response = owner_client.get("/api/v1/projects/")
+    response = owner_client.get("/api/v1/projects/", HTTP_X_REQUEST_ID="req-42")
 
     assert response.status_code == 500
     assert error_of(response) == {
         "code": "server_error",
         "message": "An unexpected error occurred.",
-        "details": {},
+        "details": {"request_id": "req-42"},
     }
     assert b"hunter2" not in response.content and b"Traceback" not in response.content
 

@@ -90,3 +90,21 @@ def test_does_nothing_outside_the_embedded_database(data_dir, settings):
     assert "nothing to do" in output
     assert not User.objects.exists()
     assert not (data_dir / "local-admin.txt").exists()
+
+
+@pytest.mark.django_db
+def test_the_login_link_names_the_url_actually_served(data_dir):
+    out = io.StringIO()
+
+    Command(stdout=out).ensure_local_admin(url="http://127.0.0.1:8123/")
+
+    assert "Log in at http://127.0.0.1:8123/admin/" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_admin_index_names_the_apps_for_people(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+
+    for name in ("Accounts", "Specifications", "Knowledge base", "Teams"):
+        assert f">{name}<" in html
+    assert "Auth_App" not in html and "AUTH_APP" not in html
