@@ -16,7 +16,8 @@ class SocratesConfig(AppConfig):
         register_user_deleter(user_delete)
         # The shared cache's table (throttles, lockouts, revoked tokens) is infrastructure:
         # every migrate, phase move included, makes sure it exists.
-        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="socrates_cache_table")
+        # (post_migrate is sent per app with models, so it is received for auth_app's.)
+        post_migrate.connect(create_cache_table, dispatch_uid="socrates_cache_table")
 
 
 def create_cache_table(sender, using, verbosity=0, **kwargs):
@@ -24,4 +25,6 @@ def create_cache_table(sender, using, verbosity=0, **kwargs):
     idempotent and skips the databases the table does not belong to)."""
     from django.core.management import call_command
 
+    if sender.label != "auth_app":
+        return
     call_command("createcachetable", database=using, verbosity=0)

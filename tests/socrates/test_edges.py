@@ -132,3 +132,18 @@ def test_a_settings_error_is_one_line_naming_the_variable(variable, value):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("Configuration error: ") and variable in lines[0]
+
+
+@pytest.mark.django_db(databases=BOTH, transaction=True)
+def test_migrate_creates_the_shared_cache_table_when_it_is_missing():
+    from django.core.management import call_command
+    from django.db import connections
+
+    with connections["default"].cursor() as cursor:
+        cursor.execute('DROP TABLE IF EXISTS "socrates_cache"')
+
+    call_command("migrate", database="default", verbosity=0)
+
+    with connections["default"].cursor() as cursor:
+        tables = connections["default"].introspection.table_names(cursor)
+    assert "socrates_cache" in tables
