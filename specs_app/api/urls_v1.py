@@ -3,30 +3,30 @@ stored here)."""
 
 from django.urls import path
 
-from specs_app.api import projects_views as views
+from specs_app.api import projects_views, questions_views, sessions_views
 from specs_app.api.projects_urls import projects, resources
 
 urlpatterns = [
     *projects,
     path(
         "projects/<anyid:project_id>/",
-        views.ProjectDetailV1View.as_view(),
+        projects_views.ProjectDetailV1View.as_view(),
         name="project-detail",
     ),
     *resources,
     path(
         "sessions/<anyid:session_id>/questions/",
-        views.SessionQuestionListV1View.as_view(),
+        questions_views.SessionQuestionListV1View.as_view(),
         name="session-questions",
     ),
     path(
         "sessions/<anyid:session_id>/answer/",
-        views.SessionAnswerView.as_view(),
+        sessions_views.SessionAnswerView.as_view(),
         name="session-answer",
     ),
     path(
         "sessions/<anyid:session_id>/submit-answer/",
-        views.SessionSubmitAnswerView.as_view(),
+        sessions_views.SessionSubmitAnswerView.as_view(),
         name="session-submit-answer",
     ),
 ]

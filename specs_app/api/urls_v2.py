@@ -3,20 +3,20 @@
 
 from django.urls import include, path
 
-from specs_app.api import projects_views as views
+from specs_app.api import projects_views, questions_views
 from specs_app.api.projects_urls import projects, resources
 
 urlpatterns = [
     *projects,
     path(
         "projects/<anyid:project_id>/",
-        views.ProjectDetailView.as_view(),
+        projects_views.ProjectDetailView.as_view(),
         name="project-detail",
     ),
     *resources,
     path(
         "sessions/<anyid:session_id>/questions/",
-        views.SessionQuestionListView.as_view(),
+        questions_views.SessionQuestionListView.as_view(),
         name="session-questions",
     ),
     path("", include("specs_app.api.engine_urls")),
