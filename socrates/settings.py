@@ -380,6 +380,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SPECTACULAR_SETTINGS = {
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "socrates.api.schema.describe_version",
+    ],
     "TITLE": "Socrates API",
     "DESCRIPTION": "Socratic specification sessions, conflicts, quality and code generation.",
     "VERSION": "1.0.0",

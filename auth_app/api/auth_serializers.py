@@ -5,6 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from rest_framework import serializers
 
+from socrates.api import serializers as api_serializers
+
 User = get_user_model()
 
 # Tokens are a few hundred bytes; the cap only keeps absurd input out of the JWT decoder.
@@ -12,7 +14,7 @@ TOKEN_MAX_LENGTH = 4096
 PASSWORD_MAX_LENGTH = 128
 
 
-class RegisterSerializer(serializers.Serializer):
+class RegisterSerializer(api_serializers.Serializer):
     username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(
@@ -20,23 +22,23 @@ class RegisterSerializer(serializers.Serializer):
     )
 
 
-class TokenObtainSerializer(serializers.Serializer):
+class TokenObtainSerializer(api_serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(
         max_length=PASSWORD_MAX_LENGTH, write_only=True, trim_whitespace=False
     )
 
 
-class TokenPairSerializer(serializers.Serializer):
+class TokenPairSerializer(api_serializers.Serializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(read_only=True)
 
 
-class RefreshSerializer(serializers.Serializer):
+class RefreshSerializer(api_serializers.Serializer):
     refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
 
 
-class AccessSerializer(serializers.Serializer):
+class AccessSerializer(api_serializers.Serializer):
     access = serializers.CharField(read_only=True)
     refresh = serializers.CharField(
         read_only=True,
@@ -46,11 +48,11 @@ class AccessSerializer(serializers.Serializer):
     )
 
 
-class LogoutSerializer(serializers.Serializer):
+class LogoutSerializer(api_serializers.Serializer):
     refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
 
 
-class UserV1Serializer(serializers.ModelSerializer):
+class UserV1Serializer(api_serializers.ModelSerializer):
     """The phase-0 view of a user (frozen)."""
 
     class Meta:
@@ -59,7 +61,7 @@ class UserV1Serializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UserV2Serializer(serializers.ModelSerializer):
+class UserV2Serializer(api_serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [

@@ -5,9 +5,10 @@ from rest_framework import serializers
 from knowledge_app.models import KnowledgeBaseDocument
 from knowledge_app.selectors import MAX_K
 from knowledge_app.services import MAX_DOCUMENT_BYTES
+from socrates.api import serializers as api_serializers
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(api_serializers.ModelSerializer):
     """A document without its text (lists)."""
 
     project_id = serializers.UUIDField(read_only=True)
@@ -42,7 +43,7 @@ class DocumentDetailSerializer(DocumentSerializer):
         read_only_fields = fields
 
 
-class DocumentUploadSerializer(serializers.Serializer):
+class DocumentUploadSerializer(api_serializers.Serializer):
     """Either a UTF-8 text `file` (multipart) or `filename` + `content` (JSON)."""
 
     file = serializers.FileField(required=False, allow_empty_file=True)
@@ -81,12 +82,12 @@ class DocumentUploadSerializer(serializers.Serializer):
         return attrs
 
 
-class SearchQuerySerializer(serializers.Serializer):
+class SearchQuerySerializer(api_serializers.Serializer):
     q = serializers.CharField(max_length=2000)
     k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
 
 
-class SearchHitSerializer(serializers.Serializer):
+class SearchHitSerializer(api_serializers.Serializer):
     id = serializers.UUIDField()
     project_id = serializers.UUIDField()
     filename = serializers.CharField()
@@ -96,7 +97,7 @@ class SearchHitSerializer(serializers.Serializer):
     score = serializers.FloatField(help_text="Cosine similarity to the query, -1 to 1.")
 
 
-class SearchResultSerializer(serializers.Serializer):
+class SearchResultSerializer(api_serializers.Serializer):
     query = serializers.CharField()
     k = serializers.IntegerField()
     results = SearchHitSerializer(many=True)

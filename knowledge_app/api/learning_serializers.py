@@ -4,9 +4,10 @@ from rest_framework import serializers
 
 from knowledge_app import learning
 from knowledge_app.models import QuestionEffectiveness, UserBehaviorPattern
+from socrates.api import serializers as api_serializers
 
 
-class BehaviorPatternSerializer(serializers.ModelSerializer):
+class BehaviorPatternSerializer(api_serializers.ModelSerializer):
     value = serializers.SerializerMethodField()
 
     class Meta:
@@ -26,7 +27,7 @@ class BehaviorPatternSerializer(serializers.ModelSerializer):
         return (pattern.pattern_data or {}).get("value")
 
 
-class QuestionEffectivenessSerializer(serializers.ModelSerializer):
+class QuestionEffectivenessSerializer(api_serializers.ModelSerializer):
     template_id = serializers.CharField(source="question_template_id", read_only=True)
     ranking_score = serializers.SerializerMethodField()
 
@@ -51,6 +52,6 @@ class QuestionEffectivenessSerializer(serializers.ModelSerializer):
         )
 
 
-class LearningSummarySerializer(serializers.Serializer):
+class LearningSummarySerializer(api_serializers.Serializer):
     patterns = BehaviorPatternSerializer(many=True, read_only=True)
     question_effectiveness = QuestionEffectivenessSerializer(many=True, read_only=True)

@@ -77,3 +77,18 @@ class AutoSchema(SpectacularAutoSchema):
                 response["description"] = ERROR_DESCRIPTIONS[code]
                 responses[code] = response
         return responses
+
+
+VERSION_NOTES = {
+    "v1": "v1 is the frozen contract of the first clients: a body field it does not know is "
+    "accepted and ignored.",
+    "v2": "A body field that an operation does not know is a 400 naming it.",
+}
+
+
+def describe_version(result, generator, request=None, public=True, **kwargs):
+    """Postprocessing hook: say in each document how its version treats unknown body fields."""
+    note = VERSION_NOTES.get(getattr(generator, "api_version", None) or "")
+    if note:
+        result["info"]["description"] = f"{result['info'].get('description', '')}\n\n{note}"
+    return result

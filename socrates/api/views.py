@@ -13,6 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
 from socrates.api.pagination import SkipLimitPagination, V2CursorPagination
+from socrates.api.serializers import strict_body
 
 
 class NoBodySerializer(serializers.Serializer):
@@ -71,6 +72,17 @@ class ApiView(GenericAPIView):
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         self._check_query_params(request)
+        # v2 refuses body fields it does not know (socrates.api.serializers); v1 ignores them.
+        if self.version == "v2" and request.method in ("POST", "PUT", "PATCH"):
+            self._strict_body = strict_body(request.data)
+            self._strict_body.__enter__()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        strict = getattr(self, "_strict_body", None)
+        if strict is not None:
+            self._strict_body = None
+            strict.__exit__(None, None, None)
+        return super().finalize_response(request, response, *args, **kwargs)
 
     def _check_query_params(self, request) -> None:
         allowed = set(ALWAYS_ALLOWED_QUERY_PARAMS)

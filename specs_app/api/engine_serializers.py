@@ -2,6 +2,7 @@
 
 from rest_framework import serializers
 
+from socrates.api import serializers as api_serializers
 from socrates.api.fields import SHORT_TEXT_MAX, FiniteFloatField, JSONObjectField
 from specs_app.api.projects_serializers import (
     ConflictSerializer,
@@ -14,14 +15,14 @@ from specs_app.models import TestResult, TestStatus, TestType
 # --- next question -----------------------------------------------------------------------------
 
 
-class CategoryCoverageSerializer(serializers.Serializer):
+class CategoryCoverageSerializer(api_serializers.Serializer):
     category = serializers.CharField()
     count = serializers.IntegerField(help_text="Current specifications of the category.")
     target = serializers.IntegerField()
     coverage = serializers.FloatField(help_text="min(count / target, 1)")
 
 
-class NextQuestionSerializer(serializers.Serializer):
+class NextQuestionSerializer(api_serializers.Serializer):
     id = serializers.UUIDField(source="question.id")
     session_id = serializers.UUIDField(source="question.session_id")
     project_id = serializers.UUIDField(source="question.project_id")
@@ -43,7 +44,7 @@ class NextQuestionSerializer(serializers.Serializer):
 # --- answers -----------------------------------------------------------------------------------
 
 
-class AnswerInputSerializer(serializers.Serializer):
+class AnswerInputSerializer(api_serializers.Serializer):
     question_id = serializers.UUIDField()
     answer = serializers.CharField(max_length=SHORT_TEXT_MAX)
     confidence = FiniteFloatField(
@@ -55,7 +56,7 @@ class AnswerInputSerializer(serializers.Serializer):
     )
 
 
-class AnswerOutcomeSerializer(serializers.Serializer):
+class AnswerOutcomeSerializer(api_serializers.Serializer):
     question_id = serializers.UUIDField(source="question.id")
     turn = ConversationTurnSerializer()
     specifications = SpecificationSerializer(
@@ -79,7 +80,7 @@ class AnswerOutcomeSerializer(serializers.Serializer):
 # --- user rules --------------------------------------------------------------------------------
 
 
-class RulesSerializer(serializers.Serializer):
+class RulesSerializer(api_serializers.Serializer):
     rules = JSONObjectField(help_text="The rules document; unknown keys are refused (400).")
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
@@ -87,7 +88,7 @@ class RulesSerializer(serializers.Serializer):
 # --- readiness and phase gates -----------------------------------------------------------------
 
 
-class ReadinessSerializer(serializers.Serializer):
+class ReadinessSerializer(api_serializers.Serializer):
     score = serializers.FloatField(help_text="(coverage + average confidence + maturity/100) / 3")
     ready = serializers.BooleanField()
     threshold = serializers.FloatField()
@@ -98,7 +99,7 @@ class ReadinessSerializer(serializers.Serializer):
     missing = serializers.ListField(child=serializers.DictField())
 
 
-class PhaseAdvanceInputSerializer(serializers.Serializer):
+class PhaseAdvanceInputSerializer(api_serializers.Serializer):
     override = serializers.BooleanField(
         default=False, help_text="Advance even if the gate fails (owner only; audited)."
     )
@@ -107,7 +108,7 @@ class PhaseAdvanceInputSerializer(serializers.Serializer):
     )
 
 
-class GateCheckSerializer(serializers.Serializer):
+class GateCheckSerializer(api_serializers.Serializer):
     name = serializers.CharField()
     passed = serializers.BooleanField()
     value = serializers.FloatField()
@@ -115,14 +116,14 @@ class GateCheckSerializer(serializers.Serializer):
     message = serializers.CharField()
 
 
-class GateVerdictSerializer(serializers.Serializer):
+class GateVerdictSerializer(api_serializers.Serializer):
     from_phase = serializers.CharField()
     to_phase = serializers.CharField()
     passed = serializers.BooleanField()
     checks = GateCheckSerializer(many=True)
 
 
-class PhaseAdvanceSerializer(serializers.Serializer):
+class PhaseAdvanceSerializer(api_serializers.Serializer):
     project = ProjectV2Serializer()
     verdict = GateVerdictSerializer()
     overridden = serializers.BooleanField()
@@ -131,7 +132,7 @@ class PhaseAdvanceSerializer(serializers.Serializer):
 # --- compatibility tests -----------------------------------------------------------------------
 
 
-class TestResultSerializer(serializers.ModelSerializer):
+class TestResultSerializer(api_serializers.ModelSerializer):
     __test__ = False  # not a pytest test class
 
     project_id = serializers.UUIDField(read_only=True)
@@ -153,7 +154,7 @@ class TestResultSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TestResultFilterSerializer(serializers.Serializer):
+class TestResultFilterSerializer(api_serializers.Serializer):
     __test__ = False
 
     test_type = serializers.ChoiceField(choices=TestType.choices, required=False)

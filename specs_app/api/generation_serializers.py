@@ -3,6 +3,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from socrates.api import serializers as api_serializers
 from specs_app.models import GeneratedFile, GeneratedProject
 
 
@@ -17,7 +18,7 @@ def _url(request, name: str, generation: GeneratedProject) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class GenerationSerializer(serializers.ModelSerializer):
+class GenerationSerializer(api_serializers.ModelSerializer):
     version = serializers.IntegerField(source="generation_version")
     status = serializers.CharField(source="generation_status")
     status_url = serializers.SerializerMethodField()
@@ -58,7 +59,7 @@ class GenerationSerializer(serializers.ModelSerializer):
         return _url(self.context.get("request"), "generation-download", obj)
 
 
-class GeneratedFileSerializer(serializers.ModelSerializer):
+class GeneratedFileSerializer(api_serializers.ModelSerializer):
     path = serializers.CharField(source="file_path")
     size = serializers.IntegerField(source="file_size")
 

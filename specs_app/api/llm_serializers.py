@@ -7,19 +7,20 @@ dates, never the key or its ciphertext.
 from rest_framework import serializers
 
 from auth_app.models import ApiKey
+from socrates.api import serializers as api_serializers
 from specs_app.llm import registry
 from specs_app.llm.selectors import PERIODS
 from specs_app.models import LlmUsage
 
 
-class ApiKeyCreateSerializer(serializers.Serializer):
+class ApiKeyCreateSerializer(api_serializers.Serializer):
     provider = serializers.ChoiceField(choices=registry.provider_names())
     api_key = serializers.CharField(
         write_only=True, trim_whitespace=True, max_length=512, style={"input_type": "password"}
     )
 
 
-class ApiKeySerializer(serializers.ModelSerializer):
+class ApiKeySerializer(api_serializers.ModelSerializer):
     class Meta:
         model = ApiKey
         fields = [
@@ -33,40 +34,40 @@ class ApiKeySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiKeyVerifySerializer(serializers.Serializer):
+class ApiKeyVerifySerializer(api_serializers.Serializer):
     provider = serializers.CharField()
     model = serializers.CharField()
     ok = serializers.BooleanField()
     latency_ms = serializers.IntegerField()
 
 
-class LlmChoiceInputSerializer(serializers.Serializer):
+class LlmChoiceInputSerializer(api_serializers.Serializer):
     provider = serializers.CharField(allow_null=True, max_length=20)
     model = serializers.CharField(
         allow_null=True, required=False, allow_blank=True, max_length=registry.MODEL_NAME_MAX_LENGTH
     )
 
 
-class EffectiveChoiceSerializer(serializers.Serializer):
+class EffectiveChoiceSerializer(api_serializers.Serializer):
     provider = serializers.CharField()
     model = serializers.CharField()
     source = serializers.ChoiceField(choices=["project", "user", "default"])
     has_key = serializers.BooleanField(help_text="Whether a call can be made with this choice.")
 
 
-class LlmChoiceSerializer(serializers.Serializer):
+class LlmChoiceSerializer(api_serializers.Serializer):
     provider = serializers.CharField(allow_null=True)
     model = serializers.CharField(allow_null=True)
     effective = EffectiveChoiceSerializer()
 
 
-class ModelPriceSerializer(serializers.Serializer):
+class ModelPriceSerializer(api_serializers.Serializer):
     name = serializers.CharField()
     input_per_1k_usd = serializers.DecimalField(max_digits=12, decimal_places=6)
     output_per_1k_usd = serializers.DecimalField(max_digits=12, decimal_places=6)
 
 
-class ProviderSerializer(serializers.Serializer):
+class ProviderSerializer(api_serializers.Serializer):
     name = serializers.CharField()
     label = serializers.CharField()
     default_model = serializers.CharField()
@@ -77,7 +78,7 @@ class ProviderSerializer(serializers.Serializer):
     key_help = serializers.CharField()
 
 
-class UsageFilterSerializer(serializers.Serializer):
+class UsageFilterSerializer(api_serializers.Serializer):
     period = serializers.ChoiceField(
         choices=list(PERIODS), required=False, help_text="Rolling window ending now (month)."
     )
@@ -89,7 +90,7 @@ class UsageFilterSerializer(serializers.Serializer):
     )
 
 
-class UsageSerializer(serializers.ModelSerializer):
+class UsageSerializer(api_serializers.ModelSerializer):
     project_id = serializers.UUIDField(allow_null=True)
     session_id = serializers.UUIDField(allow_null=True)
 
@@ -111,7 +112,7 @@ class UsageSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class UsageTotalsSerializer(serializers.Serializer):
+class UsageTotalsSerializer(api_serializers.Serializer):
     calls = serializers.IntegerField()
     tokens_input = serializers.IntegerField()
     tokens_output = serializers.IntegerField()
@@ -124,7 +125,7 @@ class UsageGroupSerializer(UsageTotalsSerializer):
     model = serializers.CharField()
 
 
-class UsageReportSerializer(serializers.Serializer):
+class UsageReportSerializer(api_serializers.Serializer):
     period = serializers.CharField()
     since = serializers.DateTimeField()
     project = serializers.UUIDField(allow_null=True)

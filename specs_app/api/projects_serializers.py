@@ -7,6 +7,7 @@ did not change share one serializer. Serializers only translate; services hold t
 
 from rest_framework import serializers
 
+from socrates.api import serializers as api_serializers
 from socrates.api.fields import LONG_TEXT_MAX, SHORT_TEXT_MAX, FiniteFloatField, JSONObjectField
 from specs_app.models import (
     Conflict,
@@ -31,7 +32,7 @@ from specs_app.services import CONFLICT_ACTIONS
 _PROJECT_READ_ONLY = ["id", "owner_id", "creator_id", "status", "archived_at"]
 
 
-class ProjectV1Serializer(serializers.ModelSerializer):
+class ProjectV1Serializer(api_serializers.ModelSerializer):
     phase = serializers.ChoiceField(
         source="current_phase",
         choices=ProjectPhase.choices,
@@ -74,7 +75,7 @@ class ProjectV1Serializer(serializers.ModelSerializer):
         return attrs
 
 
-class ProjectV2Serializer(serializers.ModelSerializer):
+class ProjectV2Serializer(api_serializers.ModelSerializer):
     current_phase = serializers.ChoiceField(
         choices=ProjectPhase.choices,
         required=False,
@@ -116,14 +117,14 @@ class ProjectV2Serializer(serializers.ModelSerializer):
         return value
 
 
-class ProjectFilterV1Serializer(serializers.Serializer):
+class ProjectFilterV1Serializer(api_serializers.Serializer):
     status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
     phase = serializers.ChoiceField(
         source="current_phase", choices=ProjectPhase.choices, required=False
     )
 
 
-class ProjectFilterV2Serializer(serializers.Serializer):
+class ProjectFilterV2Serializer(api_serializers.Serializer):
     status = serializers.ChoiceField(choices=ProjectStatus.choices, required=False)
     current_phase = serializers.ChoiceField(choices=ProjectPhase.choices, required=False)
 
@@ -131,7 +132,7 @@ class ProjectFilterV2Serializer(serializers.Serializer):
 # --- Sessions and conversation ---------------------------------------------------------------
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(api_serializers.ModelSerializer):
     project_id = serializers.UUIDField(read_only=True)
     mode = serializers.ChoiceField(choices=SessionMode.choices, required=False)
 
@@ -151,12 +152,12 @@ class SessionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "started_at", "ended_at"]
 
 
-class SessionFilterSerializer(serializers.Serializer):
+class SessionFilterSerializer(api_serializers.Serializer):
     status = serializers.ChoiceField(choices=SessionStatus.choices, required=False)
     mode = serializers.ChoiceField(choices=SessionMode.choices, required=False)
 
 
-class ConversationTurnSerializer(serializers.ModelSerializer):
+class ConversationTurnSerializer(api_serializers.ModelSerializer):
     session_id = serializers.UUIDField(read_only=True)
 
     class Meta:
@@ -174,7 +175,7 @@ class ConversationTurnSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AnswerSerializer(serializers.Serializer):
+class AnswerSerializer(api_serializers.Serializer):
     answer = serializers.CharField(max_length=SHORT_TEXT_MAX)
     question_id = serializers.UUIDField(required=False, allow_null=True)
 
@@ -182,7 +183,7 @@ class AnswerSerializer(serializers.Serializer):
 # --- Questions -------------------------------------------------------------------------------
 
 
-class QuestionV1Serializer(serializers.ModelSerializer):
+class QuestionV1Serializer(api_serializers.ModelSerializer):
     project_id = serializers.UUIDField(read_only=True)
     session_id = serializers.UUIDField(read_only=True)
     text = serializers.CharField(max_length=SHORT_TEXT_MAX)
@@ -209,14 +210,14 @@ class QuestionV2Serializer(QuestionV1Serializer):
         fields = [*QuestionV1Serializer.Meta.fields, "template_id"]
 
 
-class QuestionFilterSerializer(serializers.Serializer):
+class QuestionFilterSerializer(api_serializers.Serializer):
     category = serializers.CharField(max_length=50, required=False)
 
 
 # --- Specifications --------------------------------------------------------------------------
 
 
-class SpecificationSerializer(serializers.ModelSerializer):
+class SpecificationSerializer(api_serializers.ModelSerializer):
     project_id = serializers.UUIDField(read_only=True)
     session_id = serializers.UUIDField(required=False, allow_null=True)
     value = serializers.CharField(max_length=LONG_TEXT_MAX, required=False, allow_blank=True)
@@ -248,7 +249,7 @@ class SpecificationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "is_current", "superseded_at", "created_at", "updated_at"]
 
 
-class SpecificationUpdateSerializer(serializers.Serializer):
+class SpecificationUpdateSerializer(api_serializers.Serializer):
     """A new version: the fields to change (category and key identify the version chain)."""
 
     value = serializers.CharField(max_length=LONG_TEXT_MAX, allow_blank=True)
@@ -259,7 +260,7 @@ class SpecificationUpdateSerializer(serializers.Serializer):
     session_id = serializers.UUIDField(required=False, allow_null=True)
 
 
-class SpecificationFilterSerializer(serializers.Serializer):
+class SpecificationFilterSerializer(api_serializers.Serializer):
     category = serializers.CharField(max_length=50, required=False)
     key = serializers.CharField(max_length=200, required=False)
     source = serializers.ChoiceField(choices=SpecificationSource.choices, required=False)
@@ -269,7 +270,7 @@ class SpecificationFilterSerializer(serializers.Serializer):
 # --- Conflicts -------------------------------------------------------------------------------
 
 
-class ConflictSerializer(serializers.ModelSerializer):
+class ConflictSerializer(api_serializers.ModelSerializer):
     project_id = serializers.UUIDField(read_only=True)
     spec_ids = serializers.ListField(child=serializers.UUIDField(), read_only=True)
 
@@ -291,13 +292,13 @@ class ConflictSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ConflictFilterSerializer(serializers.Serializer):
+class ConflictFilterSerializer(api_serializers.Serializer):
     status = serializers.ChoiceField(choices=ConflictStatus.choices, required=False)
     severity = serializers.ChoiceField(choices=ConflictSeverity.choices, required=False)
     conflict_type = serializers.ChoiceField(choices=ConflictType.choices, required=False)
 
 
-class ConflictResolveSerializer(serializers.Serializer):
+class ConflictResolveSerializer(api_serializers.Serializer):
     action = serializers.ChoiceField(choices=CONFLICT_ACTIONS)
     notes = serializers.CharField(
         max_length=SHORT_TEXT_MAX, required=False, allow_blank=True, default=""

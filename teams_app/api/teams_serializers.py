@@ -3,6 +3,7 @@
 from django.utils import timezone
 from rest_framework import serializers
 
+from socrates.api import serializers as api_serializers
 from teams_app.models import (
     InvitationStatus,
     ProjectShare,
@@ -14,7 +15,7 @@ from teams_app.models import (
 )
 
 
-class TeamSerializer(serializers.ModelSerializer):
+class TeamSerializer(api_serializers.ModelSerializer):
     created_by = serializers.UUIDField(source="created_by_id", read_only=True, allow_null=True)
     my_role = serializers.CharField(read_only=True, allow_null=True, default=None)
 
@@ -24,17 +25,17 @@ class TeamSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class TeamCreateSerializer(serializers.Serializer):
+class TeamCreateSerializer(api_serializers.Serializer):
     name = serializers.CharField(max_length=255)
     description = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class TeamUpdateSerializer(serializers.Serializer):
+class TeamUpdateSerializer(api_serializers.Serializer):
     name = serializers.CharField(max_length=255, required=False)
     description = serializers.CharField(required=False, allow_blank=True)
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class MemberSerializer(api_serializers.ModelSerializer):
     user_id = serializers.UUIDField(read_only=True)
     team_id = serializers.UUIDField(read_only=True)
     username = serializers.CharField(source="user.username", read_only=True)
@@ -46,7 +47,7 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberAddSerializer(serializers.Serializer):
+class MemberAddSerializer(api_serializers.Serializer):
     user_id = serializers.UUIDField(required=False)
     username = serializers.CharField(required=False, max_length=150)
     role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.DEVELOPER)
@@ -57,11 +58,11 @@ class MemberAddSerializer(serializers.Serializer):
         return attrs
 
 
-class MemberRoleSerializer(serializers.Serializer):
+class MemberRoleSerializer(api_serializers.Serializer):
     role = serializers.ChoiceField(choices=TeamRole.choices)
 
 
-class InvitationSerializer(serializers.ModelSerializer):
+class InvitationSerializer(api_serializers.ModelSerializer):
     team_id = serializers.UUIDField(read_only=True)
     invited_by = serializers.UUIDField(source="invited_by_id", read_only=True, allow_null=True)
     expired = serializers.SerializerMethodField(
@@ -98,16 +99,16 @@ class InvitationCreatedSerializer(InvitationSerializer):
         read_only_fields = fields
 
 
-class InvitationCreateSerializer(serializers.Serializer):
+class InvitationCreateSerializer(api_serializers.Serializer):
     email = serializers.EmailField(max_length=254)
     role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.DEVELOPER)
 
 
-class InvitationTokenSerializer(serializers.Serializer):
+class InvitationTokenSerializer(api_serializers.Serializer):
     token = serializers.CharField(max_length=200, trim_whitespace=True)
 
 
-class ShareSerializer(serializers.ModelSerializer):
+class ShareSerializer(api_serializers.ModelSerializer):
     project_id = serializers.UUIDField(read_only=True)
 
     class Meta:
@@ -124,16 +125,16 @@ class ShareSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ShareCreateSerializer(serializers.Serializer):
+class ShareCreateSerializer(api_serializers.Serializer):
     team_id = serializers.UUIDField()
     permission_level = serializers.ChoiceField(
         choices=SharePermission.choices, default=SharePermission.READ
     )
 
 
-class ShareUpdateSerializer(serializers.Serializer):
+class ShareUpdateSerializer(api_serializers.Serializer):
     permission_level = serializers.ChoiceField(choices=SharePermission.choices)
 
 
-class InvitationFilterSerializer(serializers.Serializer):
+class InvitationFilterSerializer(api_serializers.Serializer):
     status = serializers.ChoiceField(choices=InvitationStatus.choices, required=False)

@@ -1,0 +1,50 @@
+"""The serializer bases of this API: v2 refuses body fields it does not know.
+
+v2 answers a body field that the operation's serializer does not declare with a 400 naming it
+(a typo such as ``{"permission": "admin"}`` must not quietly create a read share). v1 is the
+frozen contract: it keeps accepting and ignoring unknown fields (said in its schema's
+description). Read-only fields are known: sending back what a GET returned is fine.
+
+``ApiView`` marks the body of a v2 write (``strict_body``); only the serializer given that very
+body checks it, so query-filter serializers and nested objects are not affected.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+
+_strict_body: ContextVar[object | None] = ContextVar("strict_body", default=None)
+
+
+@contextmanager
+def strict_body(data):
+    """Refuse unknown fields of ``data`` (a v2 request body) while the view runs."""
+    token = _strict_body.set(data)
+    try:
+        yield
+    finally:
+        _strict_body.reset(token)
+
+
+class StrictFieldsMixin:
+    def to_internal_value(self, data):
+        if data is _strict_body.get() and hasattr(data, "keys"):
+            unknown = sorted(set(data.keys()) - set(self.fields))
+            if unknown:
+                accepted = ", ".join(sorted(self.fields)) or "none"
+                raise ValidationError(
+                    {name: [f"Unknown field; accepted: {accepted}."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class Serializer(StrictFieldsMixin, serializers.Serializer):
+    pass
+
+
+class ModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    pass
