@@ -16,7 +16,7 @@ API_KEY_ENCRYPTION_KEYS := $(shell $(PYTHON) socrates/local_secrets.py encryptio
 endif
 export SECRET_KEY API_KEY_ENCRYPTION_KEYS
 
-.PHONY: install run test lint format check-migrations pytest bench db stop-db migrate clean-data openapi
+.PHONY: install run test lint format check-migrations pytest fast bench db stop-db migrate clean-data openapi
 
 install: $(STAMP)
 
@@ -57,7 +57,11 @@ check-migrations: install
 	$(PY) manage.py check_migrations
 
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The inner loop: everything but the real model, subprocesses and whole-schema round trips.
+fast: install
+	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
 test: lint check-migrations pytest
 
