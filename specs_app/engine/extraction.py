@@ -20,7 +20,8 @@ FILLER_WORDS = frozenset(
     use uses using used also plus both then that this these those i my version versions latest
     stable main primary back front end backend frontend database databases framework frameworks
     language languages index indexes extension extensions cache queue stack run runs running
-    hosted host deploy deployed deployment s just
+    hosted host deploy deployed deployment s just behind data container containers all
+    everything
     """.split()
 )
 VALUE_MAX_LENGTH = 1000
@@ -112,7 +113,13 @@ def extract_specifications(
 
 CUT = "\x00"
 # Words that only join a removed technology to the sentence ("built with Django on Python").
-CONNECTORS = r"(?:with|on|and|or|in|using|via|plus|over|atop|for)"
+CONNECTORS = r"(?:with|on|and|or|in|using|via|plus|over|atop|for|by)"
+# Verbs that only introduce the removed technologies ("..., built with Django 5.2"): left alone
+# they would become a specification such as "Online booking and reminders, built."
+INTRODUCERS = (
+    r"(?:built|made|written|developed|implemented|powered|based|created|coded|running|"
+    r"hosted|deployed|served|backed|stored|kept|done)"
+)
 
 
 def _without(text: str, spans: list[tuple[int, int]]) -> str:
@@ -127,6 +134,18 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     while joined.search(rest):
         rest = joined.sub(CUT, rest)
     rest = re.sub(rf"\b{CONNECTORS}\s+{CUT}", CUT, rest, flags=re.IGNORECASE)
+    rest = re.sub(
+        rf"(?:,\s*)?\b(?:(?:and|but)\s+)?(?:(?:is|are|was|will be|gets|get)\s+)?{INTRODUCERS}\s*"
+        rf"(?:\b{CONNECTORS}\b\s*)?{CUT}",
+        CUT,
+        rest,
+        flags=re.IGNORECASE,
+    )
+    # A connector left at the start of a clause by a cut ("pytest with 80% coverage" without
+    # pytest, "; PostgreSQL for everything" without PostgreSQL) joins nothing any more.
+    rest = re.sub(
+        rf"(^|[;,.:]\s*){CUT}\s*\b{CONNECTORS}\b\s*", r"\1", rest, flags=re.IGNORECASE
+    )
     rest = normalise_text(rest.replace(CUT, " "))
     rest = re.sub(r"\s+([,.;:!?)])", r"\1", rest)
     rest = re.sub(r"\(\s*\)", "", rest)
