@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from socrates.crossdb_admin import ServiceDeleteMixin
+from socrates.crossdb_admin import ServiceDeleteMixin, admin_link
 
 from . import hooks
 from .models import ApiKey, AuditLog, DeprecatedEndpointCall, User, UserRules
@@ -123,12 +123,29 @@ class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
 class AuditLogAdmin(admin.ModelAdmin):
     """The audit trail is append-only: visible here, never edited or deleted."""
 
-    list_display = ("timestamp", "action", "user", "resource_type", "resource_id", "ip")
+    list_display = ("timestamp", "action", "user", "resource_type", "resource", "ip")
     list_filter = ("resource_type", "timestamp")
+    # What an audited resource id names, by resource_type (team_member rows name their team).
+    RESOURCE_MODELS = {
+        "user": "auth_app.User",
+        "team": "teams_app.Team",
+        "team_member": "teams_app.Team",
+        "team_invitation": "teams_app.TeamInvitation",
+        "project": "specs_app.Project",
+        "project_share": "teams_app.ProjectShare",
+    }
     search_fields = ("action", "resource_id", "user__email", "user__username")
     list_select_related = ("user",)
     date_hierarchy = "timestamp"
     show_full_result_count = False
+
+    @admin.display(description="resource", ordering="resource_id")
+    def resource(self, obj):
+        """The resource by name with a link (an API key's resource is its provider)."""
+        label = self.RESOURCE_MODELS.get(obj.resource_type)
+        if label is None or not obj.resource_id:
+            return obj.resource_id or "—"
+        return admin_link(label, obj.resource_id)
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from pgvector.django import HnswIndex, VectorField
 
-from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete
+from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete, label_of
 
 EMBEDDING_DIMENSIONS = 384
 
@@ -41,7 +41,7 @@ class UserBehaviorPattern(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} {self.pattern_type}"
+        return f"{self.pattern_type} of {label_of(USER, self.user_id)}"
 
 
 class QuestionEffectiveness(models.Model):

@@ -160,3 +160,12 @@ def sweep(target: str, ids) -> dict[str, int]:
                     count = rows.update(**{reference.column: owner})
                 changed[reference.label] = count
     return changed
+
+
+def label_of(target: str, pk) -> str:
+    """Return how a person names row ``pk`` of ``target`` (its str), or say it is gone."""
+    if pk is None or pk == "":
+        return ""
+    model = apps.get_model(target)
+    found = model._base_manager.using(router.db_for_read(model)).filter(pk=pk).first()
+    return str(found) if found is not None else f"{pk} (deleted)"

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 
-from socrates.crossdb import CrossDatabaseUUIDField
+from socrates.crossdb import CrossDatabaseUUIDField, label_of
 
 EMPTY = "—"
 USER_MODEL = settings.AUTH_USER_MODEL
@@ -26,15 +26,17 @@ USER_SEARCH_LIMIT = 100
 
 
 def admin_link(model_label: str, pk, text: str | None = None) -> str:
-    """Return an HTML link to the admin change page of `model_label` row `pk` (or "—")."""
+    """Return an HTML link, named for people (a username, a team's name), to the admin change
+    page of `model_label` row `pk` (or "—")."""
     if pk is None or pk == "":
         return EMPTY
     model = apps.get_model(model_label)
+    text = text or label_of(model_label, pk)
     try:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
     except NoReverseMatch:
-        return str(pk)
-    return format_html('<a href="{}">{}</a>', url, text or pk)
+        return text
+    return format_html('<a href="{}">{}</a>', url, text)
 
 
 def user_link(user_id) -> str:

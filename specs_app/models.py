@@ -125,7 +125,7 @@ class Session(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project_id} {self.mode} ({self.status})"
+        return f"{self.project.name}: {self.mode} session ({self.status})"
 
 
 class Question(models.Model):
@@ -449,7 +449,7 @@ class GeneratedProject(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.project_id} v{self.generation_version} ({self.generation_status})"
+        return f"{self.project.name} v{self.generation_version} ({self.generation_status})"
 
 
 class GeneratedFile(models.Model):

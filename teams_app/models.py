@@ -78,7 +78,7 @@ class TeamMember(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.user_id} in {self.team_id} as {self.role}"
+        return f"{self.user.username} in {self.team.name} as {self.role}"
 
 
 class TeamInvitation(models.Model):
@@ -122,7 +122,7 @@ class TeamInvitation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.email} -> {self.team_id} ({self.status})"
+        return f"{self.email} to {self.team.name} ({self.status})"
 
 
 class ProjectShare(models.Model):
@@ -158,4 +158,7 @@ class ProjectShare(models.Model):
         indexes = [models.Index(fields=["team_id"], name="project_shares_team_idx")]
 
     def __str__(self):
-        return f"{self.project_id} -> team {self.team_id} ({self.permission_level})"
+        team = Team._base_manager.filter(pk=self.team_id).values_list("name", flat=True).first()
+        return (
+            f"{self.project.name} shared with {team or 'a deleted team'} ({self.permission_level})"
+        )

@@ -143,9 +143,7 @@ def _without(text: str, spans: list[tuple[int, int]]) -> str:
     )
     # A connector left at the start of a clause by a cut ("pytest with 80% coverage" without
     # pytest, "; PostgreSQL for everything" without PostgreSQL) joins nothing any more.
-    rest = re.sub(
-        rf"(^|[;,.:]\s*){CUT}\s*\b{CONNECTORS}\b\s*", r"\1", rest, flags=re.IGNORECASE
-    )
+    rest = re.sub(rf"(^|[;,.:]\s*){CUT}\s*\b{CONNECTORS}\b\s*", r"\1", rest, flags=re.IGNORECASE)
     rest = normalise_text(rest.replace(CUT, " "))
     rest = re.sub(r"\s+([,.;:!?)])", r"\1", rest)
     rest = re.sub(r"\(\s*\)", "", rest)
