@@ -106,8 +106,20 @@ class KnowledgeBaseDocumentAdmin(UserIdAdmin):
         "embedding_summary",
         *EMBEDDING_BOOKKEEPING,
     )
-    # The bookkeeping describes the stored vector, which only the backfill writes.
-    readonly_fields = ("id", "embedding_summary", *EMBEDDING_BOOKKEEPING)
+    # The bookkeeping describes the stored vector, which only the backfill writes; the size and
+    # content type describe the uploaded content, so they are derived, never typed.
+    readonly_fields = (
+        "id",
+        "file_size",
+        "content_type",
+        "embedding_summary",
+        *EMBEDDING_BOOKKEEPING,
+    )
+
+    def save_model(self, request, obj, form, change):
+        # Derived from the content, as the upload service does.
+        obj.file_size = len((obj.content or "").encode("utf-8"))
+        super().save_model(request, obj, form, change)
 
     def get_changelist(self, request, **kwargs):
         return DocumentChangeList
