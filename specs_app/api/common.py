@@ -1,5 +1,10 @@
-"""What the views of every resource share: one serializer for both versions, pagination per
-version (v1 skip/limit, v2 cursor)."""
+"""What the views of the phase-0 resources share: one serializer for both versions, pagination
+per version (v1 skip/limit, v2 cursor).
+
+Each view translates HTTP into one selector (access check included) and one service call; the
+version only picks the serializer and the pagination (socrates.api.views.ApiView). Access levels
+are specs_app.access's.
+"""
 
 from socrates.api.pagination import SkipLimitPagination, cursor_pagination
 

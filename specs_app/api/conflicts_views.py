@@ -1,8 +1,4 @@
-"""Conflict views: list, read, resolve.
-
-Each view translates HTTP into one selector (access check included) and one service call; the
-version only picks the serializer and the pagination (socrates.api.views.ApiView). Access levels
-are specs_app.access's."""
+"""Conflict views: list, read, resolve."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response

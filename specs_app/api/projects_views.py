@@ -1,9 +1,5 @@
 """Project views, shared by /api/v1/ and /api/v2/: list, create, read, change (a phase change
-goes through the gate), archive and restore (admin level).
-
-Each view translates HTTP into one selector (access check included) and one service call; the
-version only picks the serializer and the pagination (socrates.api.views.ApiView). Access levels
-are specs_app.access's."""
+goes through the gate), archive and restore (admin level)."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status

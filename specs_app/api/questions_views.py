@@ -1,9 +1,5 @@
 """Question views: a session's and a project's questions; v1 stores a hand-written question as
-given, v2 holds it to the bank's bias check.
-
-Each view translates HTTP into one selector (access check included) and one service call; the
-version only picks the serializer and the pagination (socrates.api.views.ApiView). Access levels
-are specs_app.access's."""
+given, v2 holds it to the bank's bias check."""
 
 from rest_framework import status
 from rest_framework.response import Response

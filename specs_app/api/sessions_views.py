@@ -1,8 +1,4 @@
-"""Session views: list and start (write), read, pause, resume, end, history, v1's answers.
-
-Each view translates HTTP into one selector (access check included) and one service call; the
-version only picks the serializer and the pagination (socrates.api.views.ApiView). Access levels
-are specs_app.access's."""
+"""Session views: list and start (write), read, pause, resume, end, history, v1's answers."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status

@@ -1,8 +1,4 @@
-"""Specification views: list, create, read, new version, history of a key.
-
-Each view translates HTTP into one selector (access check included) and one service call; the
-version only picks the serializer and the pagination (socrates.api.views.ApiView). Access levels
-are specs_app.access's."""
+"""Specification views: list, create, read, new version, history of a key."""
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
