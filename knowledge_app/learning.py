@@ -37,6 +37,7 @@ from django.db import transaction
 
 from knowledge_app.models import QuestionEffectiveness, UserBehaviorPattern
 from socrates.db import SPECS_DB
+from specs_app.engine.learning import DETAIL_LEVELS
 
 EMA_ALPHA = 0.3
 QUALITY_SPECS_CAP = 3
@@ -327,9 +328,6 @@ def ranking_scores(*, user_id, template_ids: Iterable[str]) -> dict[str, float]:
     for template_id, asked, well in rows:
         scores[template_id] = ranking_score(times_asked=asked, times_answered_well=well)
     return scores
-
-
-DETAIL_LEVELS = ("brief", "balanced", "detailed")
 
 
 def preferred_detail_level(*, user_id, rules: dict | None = None) -> str | None:

@@ -13,6 +13,7 @@ deconstructs as ``models.UUIDField`` so that migrations, and the schema, stay wh
 from __future__ import annotations
 
 import enum
+import functools
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -91,24 +92,29 @@ class CrossDatabaseReference:
         )
 
 
+@functools.cache
+def _declared() -> tuple[CrossDatabaseReference, ...]:
+    # The models are fixed once the app registry is ready: scan their fields once.
+    return tuple(
+        CrossDatabaseReference(
+            source=model._meta.label,
+            column=field.name,
+            target=apps.get_model(field.target)._meta.label,
+            on_target_delete=field.on_target_delete,
+            refusal=field.refusal,
+        )
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if isinstance(field, CrossDatabaseUUIDField)
+    )
+
+
 def references(target: str | None = None) -> tuple[CrossDatabaseReference, ...]:
     """Return every declared cross-database reference (to ``target`` only, when given)."""
-    found = []
-    for model in apps.get_models():
-        for field in model._meta.concrete_fields:
-            if isinstance(field, CrossDatabaseUUIDField):
-                target_label = apps.get_model(field.target)._meta.label
-                if target is None or apps.get_model(target)._meta.label == target_label:
-                    found.append(
-                        CrossDatabaseReference(
-                            source=model._meta.label,
-                            column=field.name,
-                            target=target_label,
-                            on_target_delete=field.on_target_delete,
-                            refusal=field.refusal,
-                        )
-                    )
-    return tuple(found)
+    if target is None:
+        return _declared()
+    label = apps.get_model(target)._meta.label
+    return tuple(reference for reference in _declared() if reference.target == label)
 
 
 def protecting(target: str, pk) -> list[tuple[CrossDatabaseReference, int]]:

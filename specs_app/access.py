@@ -44,11 +44,6 @@ ROLE_CATEGORIES: dict[str, frozenset[str]] = {
 }
 
 
-def rank(level: str) -> int:
-    """Return the order of a level (read lowest); for sorting and comparing levels."""
-    return _RANK[level]
-
-
 # --- What teams_app provides -------------------------------------------------------------------
 
 

@@ -11,8 +11,7 @@ body checks it, so query-filter serializers and nested objects are not affected.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -20,14 +19,13 @@ from rest_framework.exceptions import ValidationError
 _strict_body: ContextVar[object | None] = ContextVar("strict_body", default=None)
 
 
-@contextmanager
-def strict_body(data):
-    """Refuse unknown fields of ``data`` (a v2 request body) while the view runs."""
-    token = _strict_body.set(data)
-    try:
-        yield
-    finally:
-        _strict_body.reset(token)
+def strict_body_begin(data) -> Token:
+    """Refuse unknown fields of ``data`` (a v2 request body) until ``strict_body_end``."""
+    return _strict_body.set(data)
+
+
+def strict_body_end(token: Token) -> None:
+    _strict_body.reset(token)
 
 
 class StrictFieldsMixin:

@@ -13,7 +13,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
 from socrates.api.pagination import SkipLimitPagination, V2CursorPagination
-from socrates.api.serializers import strict_body
+from socrates.api.serializers import strict_body_begin, strict_body_end
 
 
 class NoBodySerializer(serializers.Serializer):
@@ -74,14 +74,14 @@ class ApiView(GenericAPIView):
         self._check_query_params(request)
         # v2 refuses body fields it does not know (socrates.api.serializers); v1 ignores them.
         if self.version == "v2" and request.method in ("POST", "PUT", "PATCH"):
-            self._strict_body = strict_body(request.data)
-            self._strict_body.__enter__()
+            self._strict_token = strict_body_begin(request.data)
 
     def finalize_response(self, request, response, *args, **kwargs):
-        strict = getattr(self, "_strict_body", None)
-        if strict is not None:
-            self._strict_body = None
-            strict.__exit__(None, None, None)
+        # Runs after the handler or its exception, so the mark never outlives the request.
+        token = getattr(self, "_strict_token", None)
+        if token is not None:
+            self._strict_token = None
+            strict_body_end(token)
         return super().finalize_response(request, response, *args, **kwargs)
 
     def _check_query_params(self, request) -> None:
