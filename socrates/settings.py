@@ -415,6 +415,7 @@ SPECTACULAR_SETTINGS = {
         "GenerationStatusEnum": "specs_app.models.GenerationStatus",
         "LlmProviderEnum": "auth_app.models.LlmProvider",
         "TeamRoleEnum": "teams_app.models.TeamRole",
+        "InvitableRoleEnum": "teams_app.api.teams_serializers.INVITABLE_ROLES",
         "InvitationStatusEnum": "teams_app.models.InvitationStatus",
         "SharePermissionEnum": "teams_app.models.SharePermission",
     },

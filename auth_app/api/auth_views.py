@@ -47,6 +47,7 @@ class RegisterView(PublicAuthView):
 
 
 class TokenObtainView(PublicAuthView):
+    extra_error_codes = ("401",)
     serializer_classes = {"v1": s.TokenObtainSerializer, "v2": s.TokenObtainSerializer}
 
     @extend_schema(request=s.TokenObtainSerializer, responses=s.TokenPairSerializer)
@@ -67,6 +68,7 @@ class TokenObtainView(PublicAuthView):
 
 
 class TokenRefreshView(PublicAuthView):
+    extra_error_codes = ("401",)
     serializer_classes = {"v1": s.RefreshSerializer, "v2": s.RefreshSerializer}
 
     @extend_schema(request=s.RefreshSerializer, responses=s.AccessSerializer)

@@ -2,8 +2,9 @@
 
 Views declare, as plain attributes, what the generator cannot guess from an APIView:
 ``list_methods`` (methods answering a paginated list), ``created_methods`` (methods answering
-201) and ``filter_serializer_class`` (the query filters of GET). Every operation documents the
-error responses it can give, in the single error shape.
+201), ``filter_serializer_class`` (the query filters of GET) and ``extra_error_codes`` (an error
+status the rules below cannot infer: 401 from the public token views, 404 from a lookup by a
+body field). Every operation documents the error responses it can give, in the single error shape.
 """
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -59,13 +60,14 @@ class AutoSchema(SpectacularAutoSchema):
             codes += ["401", "403"]
         if "{" in self.path:
             codes.append("404")
+        codes += getattr(self.view, "extra_error_codes", ())
         if self.method in getattr(self.view, "conflict_methods", ()):
             codes.append("409")
         if self.method in ("POST", "PUT", "PATCH"):
             codes += ["413", "415"]
         if getattr(self.view, "throttle_classes", None):
             codes.append("429")
-        return sorted(codes)
+        return sorted(set(codes))
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -81,8 +83,9 @@ class AutoSchema(SpectacularAutoSchema):
 
 VERSION_NOTES = {
     "v1": "v1 is the frozen contract of the first clients: a body field it does not know is "
-    "accepted and ignored.",
-    "v2": "A body field that an operation does not know is a 400 naming it.",
+    "accepted and ignored, and a query filter sent empty (`?status=`) is ignored.",
+    "v2": "A body field that an operation does not know is a 400 naming it; so is a query "
+    "filter sent empty (`?status=`).",
 }
 
 

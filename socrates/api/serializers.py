@@ -37,7 +37,28 @@ class StrictFieldsMixin:
                 raise ValidationError(
                     {name: [f"Unknown field; accepted: {accepted}."] for name in unknown}
                 )
+            _refuse_overlong(self.fields, data)
         return super().to_internal_value(data)
+
+
+def _refuse_overlong(fields, data) -> None:
+    """The schema's ``maxLength`` holds for the text as sent, before surrounding spaces are
+    trimmed: DRF checks the length after trimming, so 256 characters with a leading space would
+    pass a 255 limit."""
+    errors = {}
+    for name, field in fields.items():
+        limit = getattr(field, "max_length", None)
+        value = data.get(name)
+        if (
+            isinstance(field, serializers.CharField)
+            and not field.read_only
+            and limit is not None
+            and isinstance(value, str)
+            and len(value) > limit
+        ):
+            errors[name] = [f"Ensure this field has no more than {limit} characters."]
+    if errors:
+        raise ValidationError(errors)
 
 
 class Serializer(StrictFieldsMixin, serializers.Serializer):

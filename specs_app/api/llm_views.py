@@ -70,6 +70,9 @@ class ApiKeyVerifyView(ApiView):
 
 
 class ProviderListView(ApiView):
+    # A short fixed list: answered whole, as a bare array (the schema says so too).
+    pagination_class = None
+
     @extend_schema(responses=s.ProviderSerializer(many=True))
     def get(self, request):
         """List the providers, their models and prices (USD per 1,000 tokens)."""

@@ -225,7 +225,9 @@ class SpecificationSerializer(api_serializers.ModelSerializer):
     source = serializers.ChoiceField(choices=SpecificationSource.choices, required=False)
     confidence = FiniteFloatField(min_value=0, max_value=1, required=False)
     metadata = JSONObjectField(required=False)
-    superseded_by = serializers.UUIDField(source="superseded_by_id", read_only=True)
+    superseded_by = serializers.UUIDField(
+        source="superseded_by_id", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Specification

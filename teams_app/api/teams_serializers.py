@@ -99,9 +99,13 @@ class InvitationCreatedSerializer(InvitationSerializer):
         read_only_fields = fields
 
 
+# An invitation never makes an owner (the server refuses it): the schema offers the others only.
+INVITABLE_ROLES = [(value, label) for value, label in TeamRole.choices if value != TeamRole.OWNER]
+
+
 class InvitationCreateSerializer(api_serializers.Serializer):
     email = serializers.EmailField(max_length=254)
-    role = serializers.ChoiceField(choices=TeamRole.choices, default=TeamRole.DEVELOPER)
+    role = serializers.ChoiceField(choices=INVITABLE_ROLES, default=TeamRole.DEVELOPER)
 
 
 class InvitationTokenSerializer(api_serializers.Serializer):

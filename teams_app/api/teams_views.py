@@ -192,6 +192,8 @@ class InvitationRevokeView(ApiView):
 
 
 class InvitationAcceptView(ApiView):
+    # The token is in the body, so the path does not say a 404 is possible.
+    extra_error_codes = ("404",)
     serializer_classes = _v2(s.MemberSerializer)
     conflict_methods = ("POST",)
 
@@ -206,6 +208,8 @@ class InvitationAcceptView(ApiView):
 
 
 class InvitationDeclineView(ApiView):
+    # The token is in the body, so the path does not say a 404 is possible.
+    extra_error_codes = ("404",)
     serializer_classes = _v2(s.InvitationSerializer)
     conflict_methods = ("POST",)
 
