@@ -47,6 +47,23 @@ def team_link(team_id) -> str:
     return admin_link(TEAM_MODEL, team_id)
 
 
+class CrossDatabaseIdWidget(forms.TextInput):
+    """The id's input with, beside it, whom it names: a username or team name linking to that
+    row's admin page (as Django's raw-id widget shows the object next to its id)."""
+
+    def __init__(self, model_label: str, attrs=None):
+        super().__init__(attrs={"size": 40, **(attrs or {})})
+        self.model_label = model_label
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if value in (None, ""):
+            return html
+        return format_html(
+            '{}<strong class="crossdb-name">{}</strong>', html, admin_link(self.model_label, value)
+        )
+
+
 class CrossDatabaseReferenceForm(forms.ModelForm):
     """Reject a changed cross-database id that names no row in its own database.
 
@@ -102,6 +119,9 @@ class CrossDatabaseAdminMixin:
         form = super().get_form(request, obj, **kwargs)
         # modelform_factory returns a fresh class on every call, so this does not leak.
         form.cross_database_references = dict(self.cross_database_references)
+        for name, target in form.cross_database_references.items():
+            if name in form.base_fields:
+                form.base_fields[name].widget = CrossDatabaseIdWidget(target)
         return form
 
     def get_search_results(self, request, queryset, search_term):
