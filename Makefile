@@ -1,5 +1,7 @@
 # The README's commands. Everything a fresh clone needs is installed here.
 PYTHON ?= python3
+# bash: `make run` waits on its two children with `wait -n`.
+SHELL := /bin/bash
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
@@ -39,9 +41,13 @@ migrate: db
 
 PORT ?= 8000
 
+# The server and one queue worker together; Ctrl-C (or any signal) stops both.
 run: migrate
 	$(PY) manage.py ensure_local_admin --url http://127.0.0.1:$(PORT)
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
+	trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
+	$(PY) manage.py procrastinate worker & \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
+	wait -n
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,18 +11,22 @@ for why advisory locks rather than a lease column.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from django.conf import settings
 from django.db import connections, transaction
+from django.utils import timezone
 from pgvector import Vector
 
 from knowledge_app.embeddings import content_hash
 from knowledge_app.models import KnowledgeBaseDocument
 from knowledge_app.selectors import TABLE, content_hash_sql
+from socrates import queue
 from socrates.db import SPECS_DB
 from socrates.errors import ValidationFailed
 
@@ -123,6 +127,10 @@ def release_claims(document_ids: Iterable[uuid.UUID], *, using: str = SPECS_DB) 
 # --- documents --------------------------------------------------------------------------------
 
 
+# The queue's name for the task that embeds one document (knowledge_app/tasks.py).
+EMBED_TASK = "knowledge.embed_document"
+
+
 def document_create(
     *,
     project,
@@ -131,12 +139,17 @@ def document_create(
     content: str,
     content_type: str = "text/plain",
     embed: bool = True,
-) -> KnowledgeBaseDocument:
-    """Store a document, then embed it in place when the model is available.
+) -> tuple[KnowledgeBaseDocument, bool]:
+    """Store a document and defer its embedding; return it and whether it was created.
 
-    The embedding runs after the row is committed and outside any transaction: if the model is
-    missing or fails, the document is still stored (its embedding stays NULL) and the next
-    `backfill_embeddings` picks it up.
+    The embedding job is deferred in the transaction that stores the row (never one without
+    the other) and run by a queue worker, so the upload answers at once whatever its size and
+    the web process never loads the model for it. If the model is missing or fails, the
+    document stays stored without a vector and the next `backfill_embeddings` embeds it.
+
+    A retry of the same upload (same project, uploader, file name and content within
+    DOCUMENT_DEDUP_SECONDS) answers the stored document (created False) instead of a second
+    copy; concurrent retries are serialised by a transaction-level advisory lock on that key.
     """
     filename = (filename or "").strip()
     if not filename:
@@ -154,18 +167,41 @@ def document_create(
             f"content: {size} bytes is over the {MAX_DOCUMENT_BYTES}-byte limit.",
             details={"content": [f"At most {MAX_DOCUMENT_BYTES} bytes."]},
         )
+    digest = content_hash(content)
+    filename = filename[:255]
     with transaction.atomic(using=SPECS_DB):
+        earlier = _recent_same_upload(
+            project=project, user_id=user_id, filename=filename, digest=digest
+        )
+        if earlier is not None:
+            return earlier, False
         document = KnowledgeBaseDocument.objects.using(SPECS_DB).create(
             project=project,
             user_id=user_id,
-            filename=filename[:255],
+            filename=filename,
             file_size=size,
             content_type=content_type or "text/plain",
             content=content,
         )
-    if embed:
-        document_embed(document=document)
-    return document
+        if embed:
+            queue.defer(EMBED_TASK, document_id=str(document.pk))
+    return document, True
+
+
+def _recent_same_upload(*, project, user_id, filename: str, digest: str):
+    with connections[SPECS_DB].cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"upload:{project.pk}:{user_id}:{filename}:{digest}"],
+        )
+    since = timezone.now() - datetime.timedelta(seconds=settings.DOCUMENT_DEDUP_SECONDS)
+    candidates = KnowledgeBaseDocument.objects.using(SPECS_DB).filter(
+        project=project, user_id=user_id, filename=filename, uploaded_at__gte=since
+    )
+    for candidate in candidates.order_by("-uploaded_at")[:20]:
+        if content_hash(candidate.content) == digest:
+            return candidate
+    return None
 
 
 def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:

@@ -1,6 +1,7 @@
 """One database router for the whole project: it decides per model, not per app.
 
-socrates_specs (`specs`) holds specs_app, knowledge_app and the project shares of teams_app;
+socrates_specs (`specs`) holds specs_app, knowledge_app, the project shares of teams_app and the
+job queue (procrastinate: its jobs are about generations and documents, which live there);
 everything else (users, audit, rules, API keys, teams, Django's contrib apps, the token
 blacklist) lives in socrates_auth (`default`).
 """
@@ -8,7 +9,7 @@ blacklist) lives in socrates_auth (`default`).
 from socrates.db import AUTH_DB, SPECS_DB
 
 # Apps whose every model lives in socrates_specs.
-SPECS_APPS = frozenset({"specs_app", "knowledge_app"})
+SPECS_APPS = frozenset({"specs_app", "knowledge_app", "procrastinate"})
 # Single models of otherwise-auth apps that live in socrates_specs ("app_label.model_name").
 SPECS_MODELS = frozenset({"teams_app.projectshare"})
 

@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_migration_linter",
+    # The job queue (tables in socrates_specs, socrates.routers); before the apps whose
+    # tasks.py modules it discovers.
+    "procrastinate.contrib.django",
     "auth_app",
     "specs_app",
     "knowledge_app",
@@ -471,8 +474,33 @@ LLM_REPHRASE_MAX_RETRIES = env_number("LLM_REPHRASE_MAX_RETRIES", 1, int)
 # --- Code generation (specs_app/generation) --------------------------------------------------
 
 GENERATION_MIN_MATURITY = env_number("GENERATION_MIN_MATURITY", 100.0)
-# True runs a generation inside the POST request (tests); otherwise a thread after the commit.
+# True runs a generation inside the POST request (tests); otherwise a job on the queue, deferred
+# in the transaction that creates the generation.
 GENERATION_RUN_INLINE = env_bool("GENERATION_RUN_INLINE", False)
+# No generation stays pending or in progress longer than this: the queue's watchdog fails it,
+# naming why (socrates/tasks.py).
+GENERATION_MAX_SECONDS = env_number("GENERATION_MAX_SECONDS", 900.0)
+
+# --- Background jobs (procrastinate, on socrates_specs) --------------------------------------
+
+# Workers: `manage.py procrastinate worker` (make run starts one). Each worker writes a
+# heartbeat every QUEUE_HEARTBEAT_SECONDS; a worker silent for QUEUE_STALLED_AFTER_SECONDS is
+# dead (SIGKILL, OOM, a lost machine), and the recovery task, run every
+# QUEUE_RECOVERY_EVERY_SECONDS by some worker, puts its jobs back to be run again.
+QUEUE_HEARTBEAT_SECONDS = env_number("QUEUE_HEARTBEAT_SECONDS", 5.0)
+QUEUE_STALLED_AFTER_SECONDS = env_number("QUEUE_STALLED_AFTER_SECONDS", 20.0)
+QUEUE_RECOVERY_EVERY_SECONDS = env_number("QUEUE_RECOVERY_EVERY_SECONDS", 10, int)
+# Attempts of a job that meets a transient error (a database restart, the model not loading),
+# with an exponential wait between them; the last failure is written on the row worked on.
+QUEUE_MAX_ATTEMPTS = env_number("QUEUE_MAX_ATTEMPTS", 5, int)
+PROCRASTINATE_DATABASE_ALIAS = SPECS_DB
+PROCRASTINATE_WORKER_DEFAULTS = {
+    "update_heartbeat_interval": QUEUE_HEARTBEAT_SECONDS,
+    "stalled_worker_timeout": QUEUE_STALLED_AFTER_SECONDS,
+}
+# A retried upload (same project, file name and content within this window) answers the stored
+# document instead of storing it again.
+DOCUMENT_DEDUP_SECONDS = env_number("DOCUMENT_DEDUP_SECONDS", 600, int)
 
 # --- Logging ---------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
 """Serializers of the knowledge base endpoints (v2 only): documents and semantic search."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from knowledge_app.embeddings import configured_model_name
 from knowledge_app.models import KnowledgeBaseDocument
 from knowledge_app.selectors import MAX_K
 from knowledge_app.services import MAX_DOCUMENT_BYTES
@@ -13,6 +15,10 @@ class DocumentSerializer(api_serializers.ModelSerializer):
 
     project_id = serializers.UUIDField(read_only=True)
     embedded = serializers.SerializerMethodField()
+    embedding_status = serializers.SerializerMethodField(
+        help_text="`pending` until a worker (or the backfill) has embedded this text with the "
+        "configured model, then `embedded`."
+    )
 
     class Meta:
         model = KnowledgeBaseDocument
@@ -25,6 +31,7 @@ class DocumentSerializer(api_serializers.ModelSerializer):
             "content_type",
             "uploaded_at",
             "embedded",
+            "embedding_status",
             "embedding_model",
             "embedding_windows",
             "embedded_at",
@@ -33,6 +40,13 @@ class DocumentSerializer(api_serializers.ModelSerializer):
 
     def get_embedded(self, document) -> bool:
         return document.embedded_at is not None
+
+    @extend_schema_field(serializers.ChoiceField(choices=["pending", "embedded"]))
+    def get_embedding_status(self, document) -> str:
+        current = document.embedded_at is not None and (
+            document.embedding_model == configured_model_name()
+        )
+        return "embedded" if current else "pending"
 
 
 class DocumentDetailSerializer(DocumentSerializer):

@@ -31,16 +31,27 @@ class DocumentListView(ApiView):
         project, _access = project_get(user=request.user, project_id=project_id)
         return self.paginated_response(selectors.document_list(project=project))
 
-    @extend_schema(request=s.DocumentUploadSerializer, responses={201: s.DocumentSerializer})
+    @extend_schema(
+        request=s.DocumentUploadSerializer,
+        responses={201: s.DocumentSerializer, 200: s.DocumentSerializer},
+    )
     def post(self, request, project_id):
-        """Add a document: a UTF-8 text `file` (multipart) or `filename` + `content` (JSON)."""
+        """Add a document: a UTF-8 text `file` (multipart) or `filename` + `content` (JSON).
+
+        Answers at once with `embedding_status: pending`; a queue worker embeds it (watch the
+        document's `embedding_status`, or the search's `pending_embeddings`). The same upload
+        again (same file name and content, within minutes) answers 200 with the stored
+        document instead of storing a copy."""
         project, _access = project_get(user=request.user, project_id=project_id, needed="write")
         upload = s.DocumentUploadSerializer(data=request.data)
         upload.is_valid(raise_exception=True)
-        document = services.document_create(
+        document, created = services.document_create(
             project=project, user_id=request.user.pk, **upload.validated_data
         )
-        return Response(s.DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+        # A retried upload (same content, same file name, within minutes) answers the document
+        # stored the first time: 200, not a second copy.
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(s.DocumentSerializer(document).data, status=code)
 
 
 class DocumentDetailView(ApiView):

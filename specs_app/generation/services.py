@@ -1,20 +1,24 @@
 """Writes for code generation: request a generation (gates, version n+1) and run it.
 
-A request checks the gates and creates version n+1 as `pending`. The run moves it to
-`in_progress`, writes its files and scores and ends `completed`, or `failed` with the error.
-`generation_start` runs it inline when settings.GENERATION_RUN_INLINE is true, else in a
-thread started once the request's transaction commits, so the request returns at once.
+A request checks the gates and creates version n+1 as `pending`, or answers the project's
+generation already pending or in progress (at most one at a time per project: twenty identical
+requests make one version). The run moves it to `in_progress`, writes its files and scores and
+ends `completed`, or `failed` with the error; the files and the completion are one transaction.
+
+`generation_start` runs it inline when settings.GENERATION_RUN_INLINE is true, else defers a
+job (specs_app/tasks.py, run by `manage.py procrastinate worker`) in the very transaction that
+creates the generation: a generation never lacks its job, and a job never names a missing row.
 """
 
 import logging
-import threading
 import uuid
 
 from django.conf import settings
-from django.db import connections, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from socrates import queue
 from socrates.db import SPECS_DB
 from socrates.errors import Conflict
 from specs_app.models import GeneratedFile, GeneratedProject, Project
@@ -26,16 +30,24 @@ logger = logging.getLogger("socrates.generation")
 
 FILE_BATCH_SIZE = 500
 ERROR_MESSAGE_MAX = 2000
+# The queue's name for the task that runs a generation (specs_app/tasks.py).
+GENERATION_TASK = "generation.run"
+UNFINISHED = (GeneratedProject.Status.PENDING, GeneratedProject.Status.IN_PROGRESS)
 
-_threads_lock = threading.Lock()
-_threads: set[threading.Thread] = set()
 
-
-def generation_request(*, project: Project) -> GeneratedProject:
-    """Check the gates and create the next version as pending (Conflict names failed gates)."""
+def generation_request(*, project: Project) -> tuple[GeneratedProject, bool]:
+    """Check the gates and create the next version as pending (Conflict names failed gates);
+    return it and True, or the generation already pending or in progress and False."""
     with transaction.atomic(using=SPECS_DB):
         # Lock the project: two requests at once must not both take version n+1.
         project = Project.objects.select_for_update().get(pk=project.pk)
+        unfinished = (
+            GeneratedProject.objects.filter(project=project, generation_status__in=UNFINISHED)
+            .order_by("-generation_version")
+            .first()
+        )
+        if unfinished is not None:
+            return unfinished, False
         failures = generation_gate_failures(project=project)
         if failures:
             raise Conflict(
@@ -46,30 +58,48 @@ def generation_request(*, project: Project) -> GeneratedProject:
         latest = GeneratedProject.objects.filter(project=project).aggregate(
             latest=Max("generation_version")
         )["latest"]
-        return GeneratedProject.objects.create(
+        generation = GeneratedProject.objects.create(
             project=project,
             generation_version=(latest or 0) + 1,
             generation_status=GeneratedProject.Status.PENDING,
         )
+        if not settings.GENERATION_RUN_INLINE:
+            generation_enqueue(generation_id=generation.pk)
+        return generation, True
 
 
-def _fail(generation_id: uuid.UUID, message: str) -> None:
-    GeneratedProject.objects.filter(pk=generation_id).update(
+def generation_enqueue(*, generation_id: uuid.UUID) -> int:
+    """Defer the job that runs this generation (in the caller's transaction, if any)."""
+    return queue.defer(GENERATION_TASK, generation_id=str(generation_id))
+
+
+def generation_fail(generation_id: uuid.UUID, message: str) -> None:
+    """Mark an unfinished generation failed with ``message`` (a finished one is left alone)."""
+    GeneratedProject.objects.filter(pk=generation_id, generation_status__in=UNFINISHED).update(
         generation_status=GeneratedProject.Status.FAILED,
         error_message=message[:ERROR_MESSAGE_MAX],
         completed_at=timezone.now(),
     )
 
 
-def generation_run(*, generation_id: uuid.UUID) -> GeneratedProject:
-    """Generate the files of a pending generation; safe to call twice (the second is a no-op)."""
+_fail = generation_fail
+
+
+def generation_run(*, generation_id: uuid.UUID, resume: bool = False) -> GeneratedProject:
+    """Generate the files of a pending generation; safe to call twice (the second is a no-op).
+
+    ``resume`` (the queue's retry of a job whose worker died) also runs one left `in_progress`:
+    its files and completion are written in one transaction that never committed, so running
+    it again writes them once.
+    """
+    runnable = UNFINISHED if resume else (GeneratedProject.Status.PENDING,)
     with transaction.atomic(using=SPECS_DB):
         generation = (
             GeneratedProject.objects.select_for_update()
             .select_related("project")
             .get(pk=generation_id)
         )
-        if generation.generation_status != GeneratedProject.Status.PENDING:
+        if generation.generation_status not in runnable:
             return generation
         generation.generation_status = GeneratedProject.Status.IN_PROGRESS
         generation.started_at = timezone.now()
@@ -82,6 +112,11 @@ def generation_run(*, generation_id: uuid.UUID) -> GeneratedProject:
             specs=current_spec_records(project=project),
         )
         with transaction.atomic(using=SPECS_DB):
+            # Another run of the same generation (a job retried while a slow worker still held
+            # it) may have finished first: then this one writes nothing.
+            current = GeneratedProject.objects.select_for_update().get(pk=generation_id)
+            if current.generation_status != GeneratedProject.Status.IN_PROGRESS:
+                return current
             GeneratedFile.objects.bulk_create(
                 (
                     GeneratedFile(
@@ -111,6 +146,9 @@ def generation_run(*, generation_id: uuid.UUID) -> GeneratedProject:
                     "completed_at",
                 ]
             )
+    except (OperationalError, InterfaceError):
+        # The database went away mid-run: the queue retries the job, which resumes the run.
+        raise
     except UnsupportedStack as exc:
         # The specifications changed between the request and the run.
         _fail(generation_id, str(exc))
@@ -121,40 +159,9 @@ def generation_run(*, generation_id: uuid.UUID) -> GeneratedProject:
     return generation
 
 
-def _run_in_background(generation_id: uuid.UUID) -> None:
-    def target():
-        try:
-            generation_run(generation_id=generation_id)
-        except Exception:
-            logger.exception("Generation %s could not be run", generation_id)
-        finally:
-            # This thread's connections would otherwise stay open until the process ends.
-            connections.close_all()
-            with _threads_lock:
-                _threads.discard(threading.current_thread())
-
-    # Not a daemon: a graceful shutdown lets a running generation finish.
-    thread = threading.Thread(target=target, name=f"generation-{generation_id}")
-    with _threads_lock:
-        _threads.add(thread)
-    thread.start()
-
-
 def generation_start(*, project: Project) -> GeneratedProject:
-    """Request a generation and run it inline or after the commit, per settings."""
-    generation = generation_request(project=project)
-    if settings.GENERATION_RUN_INLINE:
+    """Request a generation and run it inline, or leave it to a queue worker, per settings."""
+    generation, created = generation_request(project=project)
+    if created and settings.GENERATION_RUN_INLINE:
         return generation_run(generation_id=generation.pk)
-    generation_id = generation.pk
-    transaction.on_commit(lambda: _run_in_background(generation_id), using=SPECS_DB)
     return generation
-
-
-def wait_for_background_generations(timeout: float | None = None) -> bool:
-    """Join the running background generations; return True when none is left."""
-    with _threads_lock:
-        running = list(_threads)
-    for thread in running:
-        thread.join(timeout)
-    with _threads_lock:
-        return not _threads

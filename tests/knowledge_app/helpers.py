@@ -71,13 +71,13 @@ def subprocess_env(**extra: str) -> dict[str, str]:
 
 
 def manage(*args: str, env: dict[str, str], **kwargs) -> subprocess.Popen:
-    """Start `manage.py <args>` in a child process."""
+    """Start `manage.py <args>` in a child process (output piped unless told otherwise)."""
+    kwargs.setdefault("stdout", subprocess.PIPE)
+    kwargs.setdefault("stderr", subprocess.PIPE)
     return subprocess.Popen(
         [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), *args],
         cwd=settings.BASE_DIR,
         env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
         text=True,
         **kwargs,
     )

@@ -7,12 +7,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from rest_framework.test import APIClient
 
+from knowledge_app import services
 from knowledge_app.embeddings import DEFAULT_MODEL_NAME
 from knowledge_app.models import KnowledgeBaseDocument
 from teams_app.models import ProjectShare, Team, TeamMember
 from tests.factories import ProjectFactory, UserFactory
 from tests.helpers import assert_error
 from tests.knowledge_app.helpers import TOPIC_DOCUMENTS
+from tests.queue_helpers import job_statuses
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
@@ -66,11 +68,17 @@ def test_upload_list_get_delete_a_document(api, project, owner, embedder):
     )
     assert response.status_code == 201, response.json()
     created = response.json()
-    assert created["embedded"] is True
-    assert created["embedding_model"] == DEFAULT_MODEL_NAME
-    assert created["embedding_windows"] == 1
+    # Stored and queued: a worker embeds it (tests/knowledge_app/test_upload_queue.py runs one).
+    assert created["embedded"] is False and created["embedding_status"] == "pending"
+    assert job_statuses(services.EMBED_TASK, document_id=created["id"]) == ["todo"]
     assert created["user_id"] == str(owner.pk) and created["project_id"] == str(project.pk)
     assert "content" not in created
+    # What the worker's task does, run here.
+    assert services.document_embed(document=KnowledgeBaseDocument.objects.get(pk=created["id"]))
+    embedded = api.get(f"{documents_url(project)}{created['id']}/").json()
+    assert embedded["embedding_status"] == "embedded"
+    assert embedded["embedding_model"] == DEFAULT_MODEL_NAME
+    assert embedded["embedding_windows"] == 1
 
     listed = api.get(documents_url(project)).json()
     assert [doc["id"] for doc in listed["results"]] == [created["id"]]
@@ -107,6 +115,20 @@ def test_upload_refuses_binary_files_and_missing_content(api, project):
     assert response.status_code == 400
     assert error_of(response)["message"] == "content: Send a file (multipart) or content (JSON)."
     assert not KnowledgeBaseDocument.objects.exists()
+
+
+def test_the_same_upload_again_answers_the_stored_document(api, project):
+    body = {"filename": "a.txt", "content": "Comets have tails."}
+
+    first = api.post(documents_url(project), body, format="json")
+    again = api.post(documents_url(project), body, format="json")
+    changed = api.post(documents_url(project), {**body, "content": "Comets."}, format="json")
+
+    assert (first.status_code, again.status_code, changed.status_code) == (201, 200, 201)
+    assert again.json()["id"] == first.json()["id"]
+    assert KnowledgeBaseDocument.objects.count() == 2
+    for response in (first, changed):
+        assert job_statuses(services.EMBED_TASK, document_id=response.json()["id"]) == ["todo"]
 
 
 def test_upload_succeeds_when_the_model_is_unavailable(api, project):
@@ -156,6 +178,9 @@ def test_document_of_another_project_is_not_found_under_this_one(api, project, m
 def test_search_returns_scored_results_and_the_pending_count(api, project, embedder):
     for name, text in TOPIC_DOCUMENTS.items():
         api.post(documents_url(project), {"filename": name, "content": text}, format="json")
+    # What the queue's workers do (tests/knowledge_app/test_upload_queue.py runs a real one).
+    for document in KnowledgeBaseDocument.objects.filter(project=project):
+        assert services.document_embed(document=document, embedder=embedder)
     # One document the model has not seen yet (as if uploaded while the model was down).
     KnowledgeBaseDocument.objects.create(
         project=project, user_id=project.owner_id, filename="late.txt", content="Late text."

@@ -1,4 +1,5 @@
-"""Documents written through the service: embedded on upload when the model can, else later."""
+"""Documents written through the service: stored with their embedding job, embedded by the job
+(run here in-process; tests/knowledge_app/test_upload_queue.py runs a real worker)."""
 
 from io import StringIO
 
@@ -10,17 +11,21 @@ from knowledge_app import services
 from knowledge_app.embeddings import DEFAULT_MODEL_NAME, content_hash
 from knowledge_app.models import KnowledgeBaseDocument
 from socrates.errors import ValidationFailed
+from tests.queue_helpers import job_statuses
 
 pytestmark = pytest.mark.django_db(databases=["default", "specs"])
 
 
-def test_upload_embeds_the_document_in_the_request(project, embedder):
-    doc = services.document_create(
+def test_upload_stores_the_document_with_its_job_and_the_job_embeds_it(project, embedder):
+    doc, created = services.document_create(
         project=project,
         user_id=project.owner_id,
         filename="bread.txt",
         content="Knead the dough and bake the bread.",
     )
+    assert created and doc.embedding is None
+    assert job_statuses(services.EMBED_TASK, document_id=str(doc.pk)) == ["todo"]
+    assert services.document_embed(document=doc)
     stored = KnowledgeBaseDocument.objects.get(pk=doc.pk)
     assert stored.embedding is not None
     assert stored.embedding_model == DEFAULT_MODEL_NAME
@@ -30,11 +35,12 @@ def test_upload_embeds_the_document_in_the_request(project, embedder):
     assert doc.embedded_at == stored.embedded_at
 
 
-def test_upload_succeeds_without_the_model_and_the_backfill_picks_it_up(project, caplog):
+def test_without_the_model_the_document_stays_pending_and_the_backfill_picks_it_up(project, caplog):
+    doc, _ = services.document_create(
+        project=project, user_id=project.owner_id, filename="a.txt", content="Stars at night."
+    )
     with override_settings(EMBEDDING_MODEL="/nonexistent/model/path"):
-        doc = services.document_create(
-            project=project, user_id=project.owner_id, filename="a.txt", content="Stars at night."
-        )
+        assert services.document_embed(document=doc) is False
     assert "Embedding document" in caplog.text and "on upload failed" in caplog.text
     stored = KnowledgeBaseDocument.objects.get(pk=doc.pk)
     assert stored.embedding is None and stored.embedded_at is None
@@ -47,7 +53,7 @@ def test_upload_succeeds_without_the_model_and_the_backfill_picks_it_up(project,
 
 
 def test_upload_of_a_document_a_backfill_worker_holds_leaves_it_to_that_worker(project, embedder):
-    doc = services.document_create(
+    doc, _ = services.document_create(
         project=project, user_id=project.owner_id, filename="a.txt", content="x", embed=False
     )
     # Another session (a backfill worker) holds the claim.

@@ -205,19 +205,3 @@ def test_readers_may_look_but_only_writers_generate(client, ready_project):
     assert writer.post(url(ready_project)).status_code == 202
     assert_error(stranger.get(url(ready_project)), 404)
     assert_error(stranger.post(url(ready_project)), 404)
-
-
-@pytest.mark.django_db(databases=BOTH, transaction=True)
-def test_without_inline_mode_the_request_returns_at_once_and_a_thread_generates(
-    client, ready_project, settings
-):
-    settings.GENERATION_RUN_INLINE = False
-
-    response = client.post(url(ready_project))
-
-    assert response.status_code == 202
-    assert response.json()["status"] == "pending"
-    assert services.wait_for_background_generations(timeout=60)
-    detail = client.get(response["Location"]).json()
-    assert detail["status"] == "completed"
-    assert detail["traceability_score"] == pytest.approx(7 / 9)

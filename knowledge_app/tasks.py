@@ -1,0 +1,56 @@
+"""The queue's tasks of knowledge_app (procrastinate imports this module in every worker).
+
+``knowledge.embed_document`` embeds one uploaded document through the backfill's own code path
+(services.document_embed: the same claim, hash check and model bookkeeping), so a backfill
+running at the same time never embeds it twice. The model is loaded once per worker process,
+never by a web process. A model that does not load is a transient error: the job is retried
+with backoff; after the last attempt the job ends failed and the document stays pending, for
+`backfill_embeddings` to embed (and report) later.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.db import close_old_connections
+from procrastinate.contrib.django import app
+
+from knowledge_app import services
+from knowledge_app.embeddings import configured_model_name, content_hash, get_embedder
+from knowledge_app.models import KnowledgeBaseDocument
+from socrates import queue
+from socrates.db import SPECS_DB
+
+logger = logging.getLogger("knowledge_app.tasks")
+
+
+class ModelUnavailable(OSError):
+    """The embedding model could not be loaded in this worker (for now)."""
+
+
+@app.task(
+    name=services.EMBED_TASK, queue="embedding", pass_context=True, retry=queue.transient_retry()
+)
+def embed_document(context, document_id: str) -> None:
+    close_old_connections()
+    try:
+        document = (
+            KnowledgeBaseDocument.objects.using(SPECS_DB).filter(pk=uuid.UUID(document_id)).first()
+        )
+        if document is None:
+            return  # deleted since the upload
+        if (
+            document.embedded_at is not None
+            and document.embedding_model == configured_model_name()
+            and document.embedding_content_hash == content_hash(document.content)
+        ):
+            return  # a backfill got there first
+        try:
+            embedder = get_embedder()
+        except Exception as exc:
+            raise ModelUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if not services.document_embed(document=document, embedder=embedder):
+            logger.info("Document %s left for the backfill", document_id)
+    finally:
+        close_old_connections()
