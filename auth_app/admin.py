@@ -6,9 +6,10 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from socrates.crossdb_admin import ServiceDeleteMixin, admin_link
+from socrates.phase_admin import PhaseAdminMixin
 
 from . import hooks
-from .models import ApiKey, AuditLog, DeprecatedEndpointCall, User, UserRules
+from .models import ApiKey, AuditLog, DeprecatedEndpointCall, User, UserLlmDefault, UserRules
 
 TIMESTAMPS = ("created_at", "updated_at")
 
@@ -49,6 +50,15 @@ class UserRulesInline(admin.StackedInline):
     readonly_fields = TIMESTAMPS
 
 
+class UserLlmDefaultInline(admin.StackedInline):
+    """Phase 3: the user's default LLM (its own table; see auth_app 0007)."""
+
+    model = UserLlmDefault
+    extra = 0
+    max_num = 1
+    readonly_fields = ("updated_at",)
+
+
 class ApiKeyInline(admin.TabularInline):
     """The user's keys, without the ciphertext; keys are added through the API only."""
 
@@ -68,7 +78,7 @@ class ApiKeyInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
+class UserAdmin(PhaseAdminMixin, ServiceDeleteMixin, DjangoUserAdmin):
     form = SocratesUserChangeForm
     add_form = SocratesUserCreationForm
     list_display = ("username", "email", "is_active", "is_staff", "is_superuser", "created_at")
@@ -82,7 +92,6 @@ class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("LLM defaults", {"fields": ("default_llm_provider", "default_llm_model")}),
         ("Important dates", {"fields": ("last_login", "date_joined", *TIMESTAMPS)}),
     )
     add_fieldsets = (
@@ -94,7 +103,7 @@ class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
             },
         ),
     )
-    inlines = (UserRulesInline, ApiKeyInline)
+    inlines = (UserRulesInline, UserLlmDefaultInline, ApiKeyInline)
 
     def delete_with_service(self, request, obj):
         # The user's ids live on in socrates_specs: deleting a user is the project root's
@@ -120,7 +129,7 @@ class UserAdmin(ServiceDeleteMixin, DjangoUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(PhaseAdminMixin, admin.ModelAdmin):
     """The audit trail is append-only: visible here, never edited or deleted."""
 
     list_display = ("timestamp", "action", "user", "resource_type", "resource", "ip")
@@ -158,7 +167,7 @@ class AuditLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserRules)
-class UserRulesAdmin(admin.ModelAdmin):
+class UserRulesAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("user", "rule_count", "updated_at")
     search_fields = ("user__email", "user__username")
     list_select_related = ("user",)
@@ -171,7 +180,7 @@ class UserRulesAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(PhaseAdminMixin, admin.ModelAdmin):
     """API keys without their ciphertext.
 
     A key is encrypted by the service that receives it through the API, so the admin cannot add
@@ -215,7 +224,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(DeprecatedEndpointCall)
-class DeprecatedEndpointCallAdmin(admin.ModelAdmin):
+class DeprecatedEndpointCallAdmin(PhaseAdminMixin, admin.ModelAdmin):
     """Who still calls deprecated endpoints: counters kept by the API, read-only here."""
 
     list_display = ("endpoint", "user", "day", "calls", "first_called_at", "last_called_at")

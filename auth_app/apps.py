@@ -21,4 +21,4 @@ class AuthAppConfig(AppConfig):
         )
         # socrates.api (a lower layer) marks deprecated endpoints; their calls are counted in
         # our deprecated_endpoint_calls table.
-        register_call_recorder(services.deprecated_call_record)
+        register_call_recorder(services.deprecated_call_record, phase=3)

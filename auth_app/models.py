@@ -7,6 +7,11 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from socrates import phases
+
+# The phase whose schema holds API keys and the user's default LLM.
+LLM_PHASE = 3
+
 
 class SocratesUserManager(UserManager):
     def get_by_natural_key(self, username):
@@ -34,9 +39,10 @@ def username_lookup(queryset, username):
 class User(AbstractUser):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     email = models.EmailField("email address", max_length=254)
-    # Added by 0004 (nullable, phase 3): the user's default LLM; null = claude's default model.
-    default_llm_provider = models.CharField(max_length=20, null=True, blank=True)
-    default_llm_model = models.CharField(max_length=100, null=True, blank=True)
+    # The user's default LLM (phase 3) lives in its own table, UserLlmDefault: code of phases
+    # 0-2 reads and writes users, and must work where phase 3's schema is not there. The
+    # columns users.default_llm_provider/_model that 0004 added stay in the database (nullable,
+    # no longer read or written; 0007 copied them and removed them from the model only).
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -55,6 +61,44 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.username
+
+    # The user's default LLM, read from phase 3's table (None where the databases are below
+    # phase 3 or the user chose none). Written by specs_app.llm.services.user_llm_default_set.
+    def _llm_default_row(self):
+        if not phases.phase_enabled(LLM_PHASE):
+            return None
+        try:
+            return self.llm_default
+        except UserLlmDefault.DoesNotExist:
+            return None
+
+    @property
+    def default_llm_provider(self) -> str | None:
+        row = self._llm_default_row()
+        return row.provider if row else None
+
+    @property
+    def default_llm_model(self) -> str | None:
+        row = self._llm_default_row()
+        return row.model if row else None
+
+
+class UserLlmDefault(models.Model):
+    """Phase 3: a user's default LLM provider and model (no row: claude's default model)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="llm_default"
+    )
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "user_llm_defaults"
+        verbose_name = "user LLM default"
+
+    def __str__(self):
+        return f"{self.user}: {self.provider} {self.model or ''}".strip()
 
 
 class AuditLog(models.Model):

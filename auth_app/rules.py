@@ -23,6 +23,7 @@ from django.db import transaction
 
 from auth_app.audit import AuditAction
 from auth_app.models import UserRules
+from socrates import phases
 from socrates.db import AUTH_DB
 from socrates.errors import ValidationFailed
 
@@ -153,11 +154,17 @@ def _type_problem(field: Field, value) -> str | None:
     return None
 
 
+# The phase whose schema holds user_rules.
+RULES_PHASE = 1
+
+
 # --- selectors ------------------------------------------------------------------------------
 
 
 def rules_of(*, user_id) -> dict:
-    """Return a user's rules document ({} when they have none)."""
+    """Return a user's rules document ({} when they have none, or below phase 1)."""
+    if not phases.phase_enabled(RULES_PHASE):
+        return {}
     row = UserRules.objects.filter(user_id=user_id).only("rules").first()
     return dict(row.rules) if row is not None else {}
 

@@ -10,6 +10,7 @@ from django.contrib.admin.views.main import ChangeList
 from django.db.models import F, Func, IntegerField
 
 from socrates.crossdb_admin import CrossDatabaseAdminMixin, user_link
+from socrates.phase_admin import PhaseAdminMixin
 
 from .models import KnowledgeBaseDocument, QuestionEffectiveness, UserBehaviorPattern
 
@@ -28,7 +29,7 @@ class UserIdAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(UserBehaviorPattern)
-class UserBehaviorPatternAdmin(UserIdAdmin):
+class UserBehaviorPatternAdmin(PhaseAdminMixin, UserIdAdmin):
     list_display = ("user", "pattern_type", "confidence", "learned_at", "updated_at")
     list_filter = ("pattern_type",)
     search_fields = ("=user_id", "pattern_type")
@@ -36,7 +37,7 @@ class UserBehaviorPatternAdmin(UserIdAdmin):
 
 
 @admin.register(QuestionEffectiveness)
-class QuestionEffectivenessAdmin(UserIdAdmin):
+class QuestionEffectivenessAdmin(PhaseAdminMixin, UserIdAdmin):
     list_display = (
         "question_template_id",
         "user",
@@ -78,7 +79,7 @@ class VectorDims(Func):
 
 
 @admin.register(KnowledgeBaseDocument)
-class KnowledgeBaseDocumentAdmin(UserIdAdmin):
+class KnowledgeBaseDocumentAdmin(PhaseAdminMixin, UserIdAdmin):
     list_display = (
         "filename",
         "project",

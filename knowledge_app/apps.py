@@ -12,4 +12,4 @@ class KnowledgeAppConfig(AppConfig):
         from knowledge_app import learning
         from specs_app.engine.learning import register_learning
 
-        register_learning(learning)
+        register_learning(learning, phase=5)

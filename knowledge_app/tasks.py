@@ -19,10 +19,14 @@ from procrastinate.contrib.django import app
 from knowledge_app import services
 from knowledge_app.embeddings import configured_model_name, content_hash, get_embedder
 from knowledge_app.models import KnowledgeBaseDocument
-from socrates import queue
+from socrates import phases, queue
 from socrates.db import SPECS_DB
 
 logger = logging.getLogger("knowledge_app.tasks")
+
+
+# The phase whose schema holds knowledge_base_documents.
+KNOWLEDGE_PHASE = 5
 
 
 class ModelUnavailable(OSError):
@@ -34,6 +38,9 @@ class ModelUnavailable(OSError):
 )
 def embed_document(context, document_id: str) -> None:
     close_old_connections()
+    if not phases.phase_enabled(KNOWLEDGE_PHASE):
+        logger.warning("Embedding job %s skipped: below phase %s", document_id, KNOWLEDGE_PHASE)
+        return
     try:
         document = (
             KnowledgeBaseDocument.objects.using(SPECS_DB).filter(pk=uuid.UUID(document_id)).first()

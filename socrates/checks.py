@@ -30,3 +30,28 @@ def check_secrets(app_configs=None, **kwargs):
             )
         )
     return warnings
+
+
+@register(Tags.database)
+def check_phase(app_configs=None, databases=None, **kwargs):
+    """Warn (socrates.W010) when the databases are below the phase the code is written for:
+    the app still serves, and answers the later phases' endpoints `phase_not_enabled`."""
+    if not databases:
+        return []
+    from socrates import phases
+
+    try:
+        current = phases.effective_phase()
+    except Exception:  # noqa: BLE001 - an unreachable database is another check's to report
+        return []
+    if current >= phases.LATEST_PHASE:
+        return []
+    return [
+        Warning(
+            f"The databases are at phase {current}; this code goes up to phase "
+            f"{phases.LATEST_PHASE}. Endpoints, admin pages and commands of phases "
+            f"{current + 1}-{phases.LATEST_PHASE} answer phase_not_enabled.",
+            hint=f"manage.py phase --to {phases.LATEST_PHASE} (or manage.py migrate).",
+            id="socrates.W010",
+        )
+    ]

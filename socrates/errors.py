@@ -58,3 +58,10 @@ class RateLimited(DomainError):
 class UpstreamTimeout(DomainError):
     status_code = 504
     code = "upstream_timeout"
+
+
+class PhaseNotEnabled(DomainError):
+    """The databases are at an earlier phase than the one this feature needs (phases.py)."""
+
+    status_code = 404
+    code = "phase_not_enabled"

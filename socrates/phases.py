@@ -1,10 +1,16 @@
 """Product phases 0-6 as migration targets, per app and per database.
 
 `PHASE_COMPLETED_BY` names, for each phase, the migration that completes it in each app that
-changes in that phase; an app keeps its target until a later phase names a newer one. Phase 0
-also includes every migration of Django's contrib apps and the token blacklist, which no phase
-change ever unapplies. The latest phase takes every migration added after the ones named here
-(additive changes made while the product is at that phase), so the latest phase is the leaves.
+changes in that phase; an app keeps its target until a later phase names a newer one. Every
+migration of the project's apps is covered explicitly: one after the last named migration of its
+app belongs to no phase, and `check_phase_map` (so the migration gate) says so. Phase 0 also
+includes every migration of Django's contrib apps, the token blacklist and the job queue
+(procrastinate): infrastructure present at every phase, which no phase change ever unapplies.
+
+The rule that makes going back safe: code of phase N never reads or writes schema of a later
+phase. Data of a later phase lives in that phase's own tables (auth_app 0007, specs_app 0007
+moved the LLM choices and question templates off users, projects and questions), and code that
+may run at any phase asks `effective_phase()` before touching a later phase's tables.
 
 A database is at phase N when every migration of phases <= N that touches it is applied and
 none of a later phase is. Django records each migration in both databases even where the router
@@ -17,16 +23,19 @@ before knowledge before specs before auth); going forward, socrates_auth first.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import connections
+from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.graph import MigrationGraph
 from django.db.migrations.loader import MigrationLoader
 
 from socrates.db import BOTH_DBS
+from socrates.errors import PhaseNotEnabled
 from socrates.migration_routing import touched_databases
 
 MigrationKey = tuple[str, str]
@@ -35,8 +44,12 @@ PHASE_COMPLETED_BY: dict[int, dict[str, str]] = {
     0: {"auth_app": "0001_initial", "specs_app": "0001_initial"},
     1: {"auth_app": "0002_user_rules"},
     2: {"specs_app": "0002_test_results"},
-    3: {"auth_app": "0003_api_keys", "specs_app": "0003_llm_usage_tracking"},
-    4: {"specs_app": "0004_generated_projects"},
+    # auth_app 0004-0006 (user LLM default, deprecated-call counts, case-insensitive usernames)
+    # come after 0003 in auth_app's order, so they are phase 3; 0007 moves the LLM default to
+    # its own table. Code of phases 0-2 touches none of it (see effective_phase()).
+    3: {"auth_app": "0007_user_llm_defaults", "specs_app": "0003_llm_usage_tracking"},
+    # specs_app 0005-0007 (question templates, the project's LLM choice) come after 0004.
+    4: {"specs_app": "0007_llm_choice_and_question_template"},
     5: {"knowledge_app": "0004_document_embedding_hnsw_index"},
     6: {"teams_app": "0002_project_shares"},
 }
@@ -74,8 +87,6 @@ def phase_target(graph: MigrationGraph, phase: int, app_label: str) -> Migration
     if phase not in PHASE_COMPLETED_BY:
         raise PhaseError(f"Unknown phase {phase}; phases are {FIRST_PHASE}-{LATEST_PHASE}")
     if app_label not in PHASED_APPS:
-        return app_chain(graph, app_label)[-1]
-    if phase == LATEST_PHASE:
         return app_chain(graph, app_label)[-1]
     name = None
     for number in PHASES:
@@ -115,6 +126,12 @@ def check_phase_map(graph: MigrationGraph) -> list[str]:
         return problems
     for app_label in PHASED_APPS:
         chain = app_chain(graph, app_label)
+        last = phase_target(graph, LATEST_PHASE, app_label)
+        for key in chain[chain.index(last) + 1 if last else 0 :]:
+            problems.append(
+                f"{format_key(key)} belongs to no phase: name it (or a later migration of "
+                f"{app_label}) in PHASE_COMPLETED_BY"
+            )
         positions = [
             chain.index(target)
             for phase in PHASES
@@ -350,3 +367,117 @@ def _steps_for(executor: MigrationExecutor, alias: str, phase: int):
             for migration, _ in migration_plan:
                 applied[(migration.app_label, migration.name)] = migration
     return backward, forward
+
+
+# --- The phase the running code sees --------------------------------------------------------
+
+# How long a process trusts the phase it read: after `phase --to N`, every process sees the new
+# phase within this many seconds, without a restart. One query per database per period.
+PHASE_CACHE_SECONDS = 2.0
+_requirements: dict[str, dict[int, frozenset[MigrationKey]]] | None = None
+_requirements_lock = threading.Lock()
+_cached: tuple[int, float] | None = None
+
+
+def _phase_requirements() -> dict[str, dict[int, frozenset[MigrationKey]]]:
+    """Per database, per phase: the migrations of that phase whose operations touch it (read
+    from the migration files once per process)."""
+    global _requirements
+    with _requirements_lock:
+        if _requirements is None:
+            loader = MigrationLoader(None, ignore_no_migrations=True)
+            graph = loader.graph
+            result: dict[str, dict[int, set[MigrationKey]]] = {
+                alias: defaultdict(set) for alias in database_aliases()
+            }
+            for key in graph.nodes:
+                phase = phase_of_migration(graph, key)
+                for alias in touched_databases(graph.nodes[key], database_aliases()):
+                    if alias in result:
+                        result[alias][phase].add(key)
+            _requirements = {
+                alias: {p: frozenset(keys) for p, keys in phases.items()}
+                for alias, phases in result.items()
+            }
+        return _requirements
+
+
+def database_phase(alias: str) -> int:
+    """The highest phase whose migrations touching `alias` are all applied (one query)."""
+    required = _phase_requirements()[alias]
+    with connections[alias].cursor() as cursor:
+        try:
+            cursor.execute("SELECT app, name FROM django_migrations")
+        except DatabaseError:
+            return FIRST_PHASE - 1
+        applied = set(cursor.fetchall())
+    phase = FIRST_PHASE - 1
+    for number in PHASES:
+        if not required.get(number, frozenset()) <= applied:
+            break
+        phase = number
+    return phase
+
+
+def effective_phase() -> int:
+    """The phase both databases have completed (the lowest of the two), cached for
+    PHASE_CACHE_SECONDS: what code that may run at any phase asks before it touches a later
+    phase's tables."""
+    global _cached
+    now = time.monotonic()
+    cached = _cached
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    phase = min(database_phase(alias) for alias in database_aliases())
+    _cached = (phase, now + PHASE_CACHE_SECONDS)
+    return phase
+
+
+def forget_effective_phase() -> None:
+    """Drop this process's cached phase (after this process changed it)."""
+    global _cached
+    _cached = None
+
+
+def phase_enabled(phase: int) -> bool:
+    return effective_phase() >= phase
+
+
+def require_phase(phase: int, what: str) -> None:
+    """Raise PhaseNotEnabled naming the phase `what` needs and the one the databases are at."""
+    current = effective_phase()
+    if current < phase:
+        raise PhaseNotEnabled(
+            f"{what} needs phase {phase}; the databases are at phase {current}.",
+            details={"needed_phase": phase, "current_phase": current},
+        )
+
+
+_model_phases: dict[str, int] | None = None
+
+
+def model_phase(model) -> int:
+    """The phase whose migration created the model's table (phase 0 for non-project apps)."""
+    global _model_phases
+    if _model_phases is None:
+        graph = MigrationLoader(None, ignore_no_migrations=True).graph
+        found: dict[str, int] = {}
+        for key in graph.nodes:
+            if key[0] not in PHASED_APPS:
+                continue
+            phase = phase_of_migration(graph, key)
+            for operation in graph.nodes[key].operations:
+                if type(operation).__name__ == "CreateModel":
+                    found.setdefault(f"{key[0]}.{operation.name.lower()}", phase)
+        _model_phases = found
+    return _model_phases.get(model._meta.label_lower, FIRST_PHASE)
+
+
+def command_requires_phase(phase: int, command: str) -> None:
+    """Stop a management command of a later phase with one line (CommandError) naming both."""
+    from django.core.management.base import CommandError
+
+    try:
+        require_phase(phase, f"manage.py {command}")
+    except PhaseNotEnabled as exc:
+        raise CommandError(exc.message) from None

@@ -28,6 +28,7 @@ from typing import Protocol
 
 from django.db.models import Q, QuerySet
 
+from socrates import phases
 from socrates.errors import PermissionDenied
 from specs_app.models import Project
 
@@ -75,13 +76,20 @@ class _NoTeams:
         return Project.objects.none().values("id")
 
 
-_directory: TeamDirectory = _NoTeams()
+_NO_TEAMS = _NoTeams()
+_registered: tuple[TeamDirectory, int] = (_NO_TEAMS, 0)
 
 
-def register_team_directory(directory: TeamDirectory) -> None:
-    """Install the source of team memberships and shares (teams_app's AppConfig.ready())."""
-    global _directory
-    _directory = directory
+def register_team_directory(directory: TeamDirectory, *, phase: int) -> None:
+    """Install the source of team memberships and shares (teams_app's AppConfig.ready()), used
+    where the databases are at ``phase`` or later (below it, nobody belongs to a team)."""
+    global _registered
+    _registered = (directory, phase)
+
+
+def _team_directory() -> TeamDirectory:
+    directory, phase = _registered
+    return directory if phases.phase_enabled(phase) else _NO_TEAMS
 
 
 # --- The policy -------------------------------------------------------------------------------
@@ -153,7 +161,7 @@ def _user_id(user) -> uuid.UUID | None:
 def team_roles(user) -> dict[uuid.UUID, str]:
     """Return ``{team_id: role}`` for every team the user belongs to (one auth-DB query)."""
     user_id = _user_id(user)
-    return {} if user_id is None else dict(_directory.roles_of(user_id))
+    return {} if user_id is None else dict(_team_directory().roles_of(user_id))
 
 
 def access_to(user, project: Project) -> Access | None:
@@ -169,7 +177,7 @@ def access_to(user, project: Project) -> Access | None:
     roles = team_roles(user_id)
     if not roles:
         return None
-    shares = _directory.shares_of(project_id=project.pk, team_ids=list(roles))
+    shares = _team_directory().shares_of(project_id=project.pk, team_ids=list(roles))
     grants = tuple(Grant(team_id, roles[team_id], level) for team_id, level in shares)
     if not grants:
         return None
@@ -188,7 +196,7 @@ def projects_for(user) -> QuerySet[Project]:
     condition = Q(owner_id=user_id)
     team_ids = list(team_roles(user_id))
     if team_ids:
-        condition |= Q(id__in=_directory.shared_project_ids(team_ids=team_ids))
+        condition |= Q(id__in=_team_directory().shared_project_ids(team_ids=team_ids))
     return Project.objects.filter(condition)
 
 

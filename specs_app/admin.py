@@ -14,6 +14,7 @@ from socrates.crossdb_admin import (
     ReadOnlyInline,
     user_link,
 )
+from socrates.phase_admin import PhaseAdminMixin
 
 from .models import (
     Conflict,
@@ -22,6 +23,7 @@ from .models import (
     GeneratedProject,
     LlmUsage,
     Project,
+    ProjectLlmChoice,
     QualityMetric,
     Question,
     Session,
@@ -59,8 +61,17 @@ class CurrentSpecificationInline(admin.TabularInline):
         return super().get_queryset(request).filter(is_current=True)
 
 
+class ProjectLlmChoiceInline(admin.StackedInline):
+    """Phase 4's schema: the project's LLM choice (its own table; see specs_app 0007)."""
+
+    model = ProjectLlmChoice
+    extra = 0
+    max_num = 1
+    readonly_fields = ("updated_at",)
+
+
 @admin.register(Project)
-class ProjectAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(PhaseAdminMixin, CrossDatabaseAdminMixin, admin.ModelAdmin):
     list_display = (
         "name",
         "status",
@@ -70,10 +81,10 @@ class ProjectAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     )
-    list_filter = ("status", "current_phase", "llm_provider", "created_at")
+    list_filter = ("status", "current_phase", "created_at")
     search_fields = ("name", "=id", "=owner_id", "=creator_id")
     readonly_fields = ("id", *TIMESTAMPS)
-    inlines = (SessionInline, CurrentSpecificationInline)
+    inlines = (ProjectLlmChoiceInline, SessionInline, CurrentSpecificationInline)
 
     def get_fields(self, request, obj=None):
         first = ["name", "description"]
@@ -95,7 +106,7 @@ class ConversationInline(ReadOnlyInline):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("id", "project", "mode", "status", "domain", "started_at", "ended_at")
     list_filter = ("mode", "status", "started_at")
     search_fields = ("=id", "project__name", "domain")
@@ -106,7 +117,7 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Question)
-class QuestionAdmin(admin.ModelAdmin):
+class QuestionAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("short_text", "category", "template_id", "quality_score", "project")
     list_filter = ("category",)
     search_fields = ("text", "=template_id", "project__name", "=session__id")
@@ -120,7 +131,7 @@ class QuestionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Specification)
-class SpecificationAdmin(admin.ModelAdmin):
+class SpecificationAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = (
         "project",
         "category",
@@ -143,7 +154,7 @@ class SpecificationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConversationHistory)
-class ConversationHistoryAdmin(admin.ModelAdmin):
+class ConversationHistoryAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("id", "session", "role", "message_type", "short_content", "created_at")
     list_filter = ("role", "message_type")
     search_fields = ("=session__id",)
@@ -157,7 +168,7 @@ class ConversationHistoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Conflict)
-class ConflictAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
+class ConflictAdmin(PhaseAdminMixin, CrossDatabaseAdminMixin, admin.ModelAdmin):
     list_display = (
         "project",
         "conflict_type",
@@ -179,7 +190,7 @@ class ConflictAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(QualityMetric)
-class QualityMetricAdmin(admin.ModelAdmin):
+class QualityMetricAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = (
         "project",
         "metric_type",
@@ -199,7 +210,7 @@ class QualityMetricAdmin(admin.ModelAdmin):
 
 
 @admin.register(TestResult)
-class TestResultAdmin(admin.ModelAdmin):
+class TestResultAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("project", "test_type", "test_status", "started_at", "completed_at")
     list_filter = ("test_type", "test_status")
     search_fields = ("project__name", "=project__id", "error_message")
@@ -212,7 +223,7 @@ class TestResultAdmin(admin.ModelAdmin):
 
 
 @admin.register(LlmUsage)
-class LlmUsageAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
+class LlmUsageAdmin(PhaseAdminMixin, CrossDatabaseAdminMixin, admin.ModelAdmin):
     list_display = (
         "timestamp",
         "user",
@@ -249,7 +260,7 @@ class GeneratedFileInline(admin.TabularInline):
 
 
 @admin.register(GeneratedProject)
-class GeneratedProjectAdmin(admin.ModelAdmin):
+class GeneratedProjectAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = (
         "project",
         "generation_version",
@@ -268,7 +279,7 @@ class GeneratedProjectAdmin(admin.ModelAdmin):
 
 
 @admin.register(GeneratedFile)
-class GeneratedFileAdmin(admin.ModelAdmin):
+class GeneratedFileAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("file_path", "generated_project", "file_size", "created_at")
     search_fields = ("file_path", "=generated_project__id")
     list_select_related = ("generated_project",)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from socrates import phases
 from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete
 
 
@@ -28,6 +29,8 @@ def range_check(field: str, low, high, name: str) -> models.CheckConstraint:
 
 
 USER = settings.AUTH_USER_MODEL
+# The phase whose schema holds a project's LLM choice and a question's template (0007).
+CHOICE_PHASE = 4
 
 
 class ProjectPhase(models.TextChoices):
@@ -62,9 +65,9 @@ class Project(models.Model):
     maturity_score = models.FloatField(default=0)
     status = models.CharField(max_length=20, choices=ProjectStatus, default=ProjectStatus.ACTIVE)
     archived_at = models.DateTimeField(null=True, blank=True)
-    # Added by 0006 (nullable, phase 3): the project's LLM choice; null = the user's default.
-    llm_provider = models.CharField(max_length=20, null=True, blank=True)
-    llm_model = models.CharField(max_length=100, null=True, blank=True)
+    # The project's LLM choice lives in ProjectLlmChoice (from phase 4's schema on): every
+    # request reads projects, at every phase. The columns projects.llm_provider/llm_model that
+    # 0006 added stay in the database (nullable, unread; 0007 copied them, model-only removal).
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -86,6 +89,26 @@ class Project(models.Model):
 
     def __str__(self):
         return self.name
+
+    # The project's LLM choice, read from phase 4's table (None below phase 4 or when unset).
+    # Written by specs_app.llm.services.project_llm_set.
+    def _llm_choice_row(self):
+        if not phases.phase_enabled(CHOICE_PHASE):
+            return None
+        try:
+            return self.llm_choice
+        except ProjectLlmChoice.DoesNotExist:
+            return None
+
+    @property
+    def llm_provider(self) -> str | None:
+        row = self._llm_choice_row()
+        return row.provider if row else None
+
+    @property
+    def llm_model(self) -> str | None:
+        row = self._llm_choice_row()
+        return row.model if row else None
 
 
 class SessionMode(models.TextChoices):
@@ -136,8 +159,8 @@ class Question(models.Model):
     category = models.CharField(max_length=50)
     context = models.TextField(blank=True, default="")
     quality_score = models.FloatField(null=True, blank=True)
-    # Added by 0005 (nullable): the question bank template this question was asked from.
-    template_id = models.CharField(max_length=100, null=True, blank=True)
+    # The question bank template it was asked from lives in QuestionTemplate (phase 4's
+    # schema); questions.template_id (0005) stays in the database, unread (see 0007).
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -151,6 +174,33 @@ class Question(models.Model):
 
     def __str__(self):
         return self.text[:80]
+
+    @property
+    def template_id(self) -> str | None:
+        """The question bank template it was asked from (phase 4's table; None below)."""
+        asked = self.__dict__.get("_asked_template_id")
+        if asked is not None or not phases.phase_enabled(CHOICE_PHASE):
+            return asked
+        try:
+            return self.template.template_id
+        except QuestionTemplate.DoesNotExist:
+            return None
+
+
+class QuestionTemplate(models.Model):
+    """Phase 4's schema: the question bank template a question was asked from."""
+
+    question = models.OneToOneField(
+        Question, on_delete=models.CASCADE, primary_key=True, related_name="template"
+    )
+    template_id = models.CharField(max_length=100)
+
+    class Meta:
+        db_table = "question_templates"
+        indexes = [models.Index(fields=["template_id"], name="question_templates_tid_idx")]
+
+    def __str__(self):
+        return self.template_id
 
 
 class SpecificationSource(models.TextChoices):
@@ -474,3 +524,21 @@ class GeneratedFile(models.Model):
 
     def __str__(self):
         return self.file_path
+
+
+class ProjectLlmChoice(models.Model):
+    """Phase 4's schema: the LLM provider and model a project uses (no row: the user's)."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="llm_choice"
+    )
+    provider = models.CharField(max_length=20)
+    model = models.CharField(max_length=100, null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = "project_llm_choices"
+        verbose_name = "project LLM choice"
+
+    def __str__(self):
+        return f"{self.provider} {self.model or ''}".strip()

@@ -19,7 +19,7 @@ from django.db import close_old_connections, connections
 from django.utils import timezone
 from procrastinate.contrib.django import app
 
-from socrates import queue
+from socrates import phases, queue
 from socrates.db import SPECS_DB
 from specs_app.generation import services
 from specs_app.models import GeneratedProject
@@ -29,6 +29,8 @@ logger = logging.getLogger("socrates.generation")
 # How long a pending generation may lack a job before the watchdog gives it a new one (a job is
 # deferred in the generation's own transaction, so only a lost job leaves one without).
 ORPHAN_GRACE_SECONDS = 30
+# The phase whose schema holds generated_projects.
+GENERATION_PHASE = 4
 
 
 @app.task(
@@ -39,6 +41,10 @@ ORPHAN_GRACE_SECONDS = 30
 )
 def generation_run(context, generation_id: str) -> None:
     close_old_connections()
+    if not phases.phase_enabled(GENERATION_PHASE):
+        # Rolled back below phase 4 since the job was queued: its table is gone.
+        logger.warning("Generation job %s skipped: below phase %s", generation_id, GENERATION_PHASE)
+        return
     try:
         services.generation_run(generation_id=uuid.UUID(generation_id), resume=True)
     except queue.TRANSIENT_ERRORS as exc:
@@ -99,6 +105,8 @@ def generation_watchdog_pass() -> dict[str, int]:
 @app.task(name="generation.watchdog", queue="maintenance", queueing_lock="generation.watchdog")
 def generation_watchdog(timestamp: int) -> None:
     close_old_connections()
+    if not phases.phase_enabled(GENERATION_PHASE):
+        return
     try:
         generation_watchdog_pass()
     finally:

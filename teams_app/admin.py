@@ -15,6 +15,7 @@ from socrates.crossdb_admin import (
     team_link,
     user_link,
 )
+from socrates.phase_admin import PhaseAdminMixin
 
 from . import services
 from .models import ProjectShare, Team, TeamInvitation, TeamMember
@@ -42,7 +43,7 @@ class TeamInvitationInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(ServiceDeleteMixin, admin.ModelAdmin):
+class TeamAdmin(PhaseAdminMixin, ServiceDeleteMixin, admin.ModelAdmin):
     list_display = ("name", "member_count", "created_by", "created_at", "updated_at")
     search_fields = ("name", "=id", "created_by__email")
     list_select_related = ("created_by",)
@@ -62,7 +63,7 @@ class TeamAdmin(ServiceDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(TeamMember)
-class TeamMemberAdmin(admin.ModelAdmin):
+class TeamMemberAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("team", "user", "role", "joined_at")
     list_filter = ("role",)
     search_fields = ("team__name", "user__email", "user__username")
@@ -72,7 +73,7 @@ class TeamMemberAdmin(admin.ModelAdmin):
 
 
 @admin.register(TeamInvitation)
-class TeamInvitationAdmin(admin.ModelAdmin):
+class TeamInvitationAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("email", "team", "role", "status", "expires_at", "invited_by", "created_at")
     list_filter = ("status", "role")
     search_fields = ("email", "team__name")
@@ -89,7 +90,7 @@ class TeamInvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectShare)
-class ProjectShareAdmin(CrossDatabaseAdminMixin, admin.ModelAdmin):
+class ProjectShareAdmin(PhaseAdminMixin, CrossDatabaseAdminMixin, admin.ModelAdmin):
     list_display = ("project", "team", "permission_level", "sharer", "created_at")
     list_filter = ("permission_level",)
     search_fields = ("project__name", "=project__id", "=team_id", "=shared_by")

@@ -12,4 +12,4 @@ class TeamsAppConfig(AppConfig):
         from specs_app.access import register_team_directory
         from teams_app.selectors import ShareDirectory
 
-        register_team_directory(ShareDirectory())
+        register_team_directory(ShareDirectory(), phase=6)

@@ -62,6 +62,10 @@ class UserV1Serializer(api_serializers.ModelSerializer):
 
 
 class UserV2Serializer(api_serializers.ModelSerializer):
+    # Read from phase 3's user_llm_defaults (null below phase 3 or when unset).
+    default_llm_provider = serializers.CharField(read_only=True, allow_null=True, max_length=20)
+    default_llm_model = serializers.CharField(read_only=True, allow_null=True, max_length=100)
+
     class Meta:
         model = User
         fields = [

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from auth_app import crypto
 from auth_app.models import ApiKey
+from socrates import phases
 
 logger = logging.getLogger("socrates.llm")
 
@@ -27,12 +28,19 @@ class UsableKey:
         return f"<UsableKey {self.provider} {self.id}>"
 
 
+# The phase whose schema holds api_keys.
+KEYS_PHASE = 3
+
+
 def api_key_for_use(*, user_id, provider: str) -> UsableKey | None:
     """Return the user's active key for a provider, decrypted, or None.
 
     A key that no configured encryption key can read counts as missing (and is logged by id,
-    so an operator can see that API_KEY_ENCRYPTION_KEYS lost the key that wrote it).
+    so an operator can see that API_KEY_ENCRYPTION_KEYS lost the key that wrote it). Below
+    phase 3 (no api_keys table) there is none.
     """
+    if not phases.phase_enabled(KEYS_PHASE):
+        return None
     row = (
         ApiKey.objects.filter(user_id=user_id, provider=provider, is_active=True)
         .only("id", "provider", "api_key_encrypted")

@@ -21,7 +21,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from auth_app.audit import AuditAction
-from auth_app.models import AuditLog, DeprecatedEndpointCall, username_lookup
+from auth_app.models import AuditLog, DeprecatedEndpointCall, UserLlmDefault, username_lookup
 from auth_app.selectors.accounts import username_case_duplicates
 from auth_app.tokens import revoke_access_token
 from socrates.db import AUTH_DB
@@ -239,3 +239,21 @@ def username_duplicates_resolve(*, dry_run: bool = False, actor=None) -> list[tu
                     details={"from": user.username, "to": new_name, "kept": group[0].username},
                 )
     return renames
+
+
+def user_llm_default_write(*, user, provider: str | None, model: str | None) -> None:
+    """Store (or with provider None, clear) the user's default LLM: phase 3's own table.
+
+    The caller validates the pair against the provider registry (specs_app.llm.services).
+    """
+    with transaction.atomic(using=AUTH_DB):
+        if provider is None:
+            UserLlmDefault.objects.filter(user=user).delete()
+        else:
+            UserLlmDefault.objects.update_or_create(
+                user=user, defaults={"provider": provider, "model": model}
+            )
+        user.updated_at = timezone.now()
+        User.objects.filter(pk=user.pk).update(updated_at=user.updated_at)
+    # The row cached on the instance (user.llm_default) is stale now.
+    user._state.fields_cache.pop("llm_default", None)

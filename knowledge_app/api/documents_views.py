@@ -19,6 +19,7 @@ from specs_app.selectors import project_get
 
 
 class DocumentListView(ApiView):
+    phase = 5  # knowledge_base_documents
     throttle_classes = [ScopedThrottle]
     throttle_scopes = {"POST": "upload"}
     serializer_classes = {"v2": s.DocumentSerializer}
@@ -55,6 +56,7 @@ class DocumentListView(ApiView):
 
 
 class DocumentDetailView(ApiView):
+    phase = 5  # knowledge_base_documents
     serializer_classes = {"v2": s.DocumentDetailSerializer}
 
     def get(self, request, project_id, document_id):
@@ -75,6 +77,7 @@ class DocumentDetailView(ApiView):
 
 
 class DocumentSearchView(ApiView):
+    phase = 5  # knowledge_base_documents
     throttle_classes = [ScopedThrottle]
     throttle_scopes = {"GET": "search"}
     serializer_classes = {"v2": s.SearchResultSerializer}

@@ -8,6 +8,7 @@ from socrates.api.views import ApiView
 
 
 class MyLearningView(ApiView):
+    phase = 5  # learning tables
     serializer_classes = {"v2": LearningSummarySerializer}
 
     def get(self, request):

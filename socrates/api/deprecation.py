@@ -32,6 +32,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils.http import http_date
 from drf_spectacular.utils import extend_schema
 
+from socrates import phases
+
 logger = logging.getLogger("socrates.deprecation")
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -121,12 +123,15 @@ def endpoint_key(method: str, route: str) -> str:
 # Where calls are counted: a table of auth_app (a layer above), which registers its recorder
 # in AuthAppConfig.ready(). Without one, calls are only logged.
 _call_recorder: Callable[..., None] | None = None
+_recorder_phase = 0
 
 
-def register_call_recorder(recorder: Callable[..., None]) -> None:
-    """Install ``recorder(endpoint=..., user_id=...)``, called once per deprecated call."""
-    global _call_recorder
-    _call_recorder = recorder
+def register_call_recorder(recorder: Callable[..., None], *, phase: int) -> None:
+    """Install ``recorder(endpoint=..., user_id=...)``, called once per deprecated call where
+    the databases are at ``phase`` or later (its table's phase; below it, calls are not
+    counted, only logged)."""
+    global _call_recorder, _recorder_phase
+    _call_recorder, _recorder_phase = recorder, phase
 
 
 def _announce(info: Deprecation, request, url_kwargs: dict, response) -> None:
@@ -150,7 +155,7 @@ def _announce(info: Deprecation, request, url_kwargs: dict, response) -> None:
         info.sunset_header,
         successor_url,
     )
-    if _call_recorder is None:
+    if _call_recorder is None or not phases.phase_enabled(_recorder_phase):
         return
     try:
         _call_recorder(endpoint=endpoint, user_id=user.pk if user else None)

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.generics import GenericAPIView
 
+from socrates import phases
 from socrates.api.pagination import SkipLimitPagination, V2CursorPagination
 from socrates.api.serializers import strict_body_begin, strict_body_end
 
@@ -32,6 +33,9 @@ class ApiView(GenericAPIView):
     list_methods: tuple[str, ...] = ()
     created_methods: tuple[str, ...] = ()
     conflict_methods: tuple[str, ...] = ()
+    # The product phase whose schema this endpoint needs (socrates.phases). Below it, the
+    # endpoint answers 404 `phase_not_enabled` naming both phases, before anything else.
+    phase: int = 0
 
     @property
     def version(self) -> str:
@@ -70,6 +74,8 @@ class ApiView(GenericAPIView):
         return self.pagination_classes.get(self.version)
 
     def initial(self, request, *args, **kwargs):
+        if self.phase:
+            phases.require_phase(self.phase, "This endpoint")
         super().initial(request, *args, **kwargs)
         self._check_query_params(request)
         # v2 refuses body fields it does not know (socrates.api.serializers); v1 ignores them.

@@ -84,6 +84,7 @@ class AnswerView(ApiView):
 
 
 class MyRulesView(ApiView):
+    phase = 1  # user_rules
     serializer_classes = {"v2": s.RulesSerializer}
 
     def get(self, request):
@@ -134,6 +135,7 @@ class AdvancePhaseView(ApiView):
 
 
 class CompatibilityTestView(ApiView):
+    phase = 2  # test_results
     serializer_classes = {"v2": s.TestResultSerializer}
     created_methods = ("POST",)
 
@@ -148,6 +150,7 @@ class CompatibilityTestView(ApiView):
 
 
 class TestResultListView(ApiView):
+    phase = 2  # test_results
     __test__ = False  # not a pytest test class
 
     serializer_classes = {"v2": s.TestResultSerializer}
@@ -164,6 +167,7 @@ class TestResultListView(ApiView):
 
 
 class TestResultDetailView(ApiView):
+    phase = 2  # test_results
     __test__ = False
 
     serializer_classes = {"v2": s.TestResultSerializer}

@@ -29,6 +29,7 @@ def _generation(request, project_id, version, needed="read"):
 
 
 class GenerationListCreateView(ApiView):
+    phase = 4  # generated_projects
     throttle_classes = [ScopedThrottle]
     throttle_scopes = {"POST": "generation"}
     serializer_classes = {"v2": s.GenerationSerializer}
@@ -58,6 +59,7 @@ class GenerationListCreateView(ApiView):
 
 
 class GenerationDetailView(ApiView):
+    phase = 4  # generated_projects
     serializer_classes = {"v2": s.GenerationSerializer}
 
     @extend_schema(responses=s.GenerationSerializer)
@@ -68,6 +70,7 @@ class GenerationDetailView(ApiView):
 
 
 class GenerationDownloadView(ApiView):
+    phase = 4  # generated_projects
     conflict_methods = ("GET",)
 
     @extend_schema(responses={(200, "application/zip"): bytes})
@@ -89,6 +92,7 @@ class GenerationDownloadView(ApiView):
 
 
 class GenerationFileListView(ApiView):
+    phase = 4  # generated_projects
     serializer_classes = {"v2": s.GeneratedFileSerializer}
     pagination_classes = {"v2": cursor_pagination("file_path")}
     list_methods = ("GET",)
@@ -101,6 +105,7 @@ class GenerationFileListView(ApiView):
 
 
 class GenerationFileDetailView(ApiView):
+    phase = 4  # generated_projects
     serializer_classes = {"v2": s.GeneratedFileContentSerializer}
 
     @extend_schema(responses=s.GeneratedFileContentSerializer)

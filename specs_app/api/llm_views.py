@@ -18,6 +18,7 @@ from specs_app.llm.selection import resolve_llm
 
 
 class ApiKeyListCreateView(ApiView):
+    phase = 3  # api_keys, user_llm_defaults, llm_usage_tracking
     serializer_classes = {"v2": s.ApiKeySerializer}
     pagination_classes = {"v2": cursor_pagination("provider", "id")}
     list_methods = ("GET",)
@@ -45,6 +46,8 @@ class ApiKeyListCreateView(ApiView):
 
 
 class ApiKeyDetailView(ApiView):
+    phase = 3  # api_keys, user_llm_defaults, llm_usage_tracking
+
     @extend_schema(responses={204: None})
     def delete(self, request, provider):
         """Delete the caller's key for a provider."""
@@ -53,6 +56,7 @@ class ApiKeyDetailView(ApiView):
 
 
 class ApiKeyVerifyView(ApiView):
+    phase = 3  # api_keys, user_llm_defaults, llm_usage_tracking
     throttle_classes = [ScopedThrottle]
     throttle_scopes = {"POST": "llm"}
 
@@ -70,6 +74,7 @@ class ApiKeyVerifyView(ApiView):
 
 
 class ProviderListView(ApiView):
+    phase = 3  # api_keys, user_llm_defaults, llm_usage_tracking
     # A short fixed list: answered whole, as a bare array (the schema says so too).
     pagination_class = None
 
@@ -120,6 +125,8 @@ def _choice_body(*, provider, model, user, project=None) -> dict:
 
 
 class MeLlmView(ApiView):
+    phase = 3  # api_keys, user_llm_defaults, llm_usage_tracking
+
     @extend_schema(responses=s.LlmChoiceSerializer)
     def get(self, request):
         """Show the caller's default provider and model, and what a call would use."""
@@ -146,6 +153,8 @@ class MeLlmView(ApiView):
 
 
 class ProjectLlmView(ApiView):
+    phase = 4  # project_llm_choices
+
     @extend_schema(responses=s.LlmChoiceSerializer)
     def get(self, request, project_id):
         """Show the project's provider and model, and what a call by the caller would use."""
@@ -183,6 +192,7 @@ class ProjectLlmView(ApiView):
 
 
 class UsageView(ApiView):
+    phase = 3  # api_keys, user_llm_defaults, llm_usage_tracking
     serializer_classes = {"v2": s.UsageSerializer}
     filter_serializer_class = s.UsageFilterSerializer
     pagination_classes = {"v2": cursor_pagination("-timestamp", "-id")}

@@ -90,6 +90,10 @@ class ProjectV2Serializer(api_serializers.ModelSerializer):
     )
     description = serializers.CharField(max_length=SHORT_TEXT_MAX, required=False, allow_blank=True)
 
+    # Read from phase 4's project_llm_choices (null below phase 4 or when unset).
+    llm_provider = serializers.CharField(read_only=True, allow_null=True, max_length=20)
+    llm_model = serializers.CharField(read_only=True, allow_null=True, max_length=100)
+
     class Meta:
         model = Project
         fields = [

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
+from socrates import phases
+
 DETAIL_LEVELS = ("brief", "balanced", "detailed")
 
 
@@ -46,14 +48,17 @@ class _NoLearning:
         return None
 
 
-_learning: Learning = _NoLearning()
+_NO_LEARNING = _NoLearning()
+_registered: tuple[Learning, int] = (_NO_LEARNING, 0)
 
 
-def register_learning(learning: Learning) -> None:
-    """Install the learning the engine consults (knowledge_app's AppConfig.ready())."""
-    global _learning
-    _learning = learning
+def register_learning(learning: Learning, *, phase: int) -> None:
+    """Install the learning the engine consults (knowledge_app's AppConfig.ready()), used where
+    the databases are at ``phase`` or later (below it, the engine learns nothing)."""
+    global _registered
+    _registered = (learning, phase)
 
 
 def learning() -> Learning:
-    return _learning
+    learning_, phase = _registered
+    return learning_ if phases.phase_enabled(phase) else _NO_LEARNING

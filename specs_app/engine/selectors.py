@@ -4,14 +4,17 @@ import uuid
 
 from django.db.models import Avg, QuerySet
 
+from socrates import phases
 from socrates.errors import NotFound, ValidationFailed
 from specs_app.engine.quality import CategoryState, category_states
 from specs_app.models import (
+    CHOICE_PHASE,
     Conflict,
     ConflictStatus,
     ConversationHistory,
     Project,
     Question,
+    QuestionTemplate,
     Specification,
     TestResult,
 )
@@ -33,11 +36,20 @@ def average_confidence(*, project_id) -> float:
 
 
 def asked_template_ids(*, project_id) -> set[str]:
-    return set(
-        Question.objects.filter(project_id=project_id, template_id__isnull=False).values_list(
-            "template_id", flat=True
+    """The templates already asked in the project: from phase 4's question_templates, or below
+    phase 4 from the conversation turns that asked them (their metadata names the template)."""
+    if phases.phase_enabled(CHOICE_PHASE):
+        return set(
+            QuestionTemplate.objects.filter(question__project_id=project_id).values_list(
+                "template_id", flat=True
+            )
         )
-    )
+    asked = ConversationHistory.objects.filter(
+        session__project_id=project_id,
+        role=ConversationHistory.Role.ASSISTANT,
+        metadata__template_id__isnull=False,
+    ).values_list("metadata__template_id", flat=True)
+    return {template_id for template_id in asked if template_id}
 
 
 def question_answered(*, question: Question) -> bool:

@@ -10,12 +10,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from auth_app.selectors.api_keys import UsableKey, api_key_for_use
+from auth_app.services.accounts import user_llm_default_write
 from auth_app.services.api_keys import api_key_mark_used, api_key_set
-from socrates.db import AUTH_DB, SPECS_DB
+from socrates.db import SPECS_DB
 from socrates.errors import ValidationFailed
-from specs_app.models import Project, Session
+from specs_app.models import Project, ProjectLlmChoice, Session
 
 from . import registry
 from .clients import CompletionResult, Message, client_for
@@ -46,10 +48,7 @@ def api_key_store(*, user, provider: str, api_key: str, request=None):
 def user_llm_default_set(*, user, provider: str | None, model: str | None = None):
     """Set (or clear, with provider None) the user's default provider and model."""
     provider, model = _validated(provider, model)
-    with transaction.atomic(using=AUTH_DB):
-        user.default_llm_provider = provider
-        user.default_llm_model = model
-        user.save(update_fields=["default_llm_provider", "default_llm_model", "updated_at"])
+    user_llm_default_write(user=user, provider=provider, model=model)
     return user
 
 
@@ -57,9 +56,16 @@ def project_llm_set(*, project: Project, provider: str | None, model: str | None
     """Set (or clear, with provider None) the project's provider and model."""
     provider, model = _validated(provider, model)
     with transaction.atomic(using=SPECS_DB):
-        project.llm_provider = provider
-        project.llm_model = model
-        project.save(update_fields=["llm_provider", "llm_model", "updated_at"])
+        if provider is None:
+            ProjectLlmChoice.objects.filter(project=project).delete()
+        else:
+            ProjectLlmChoice.objects.update_or_create(
+                project=project, defaults={"provider": provider, "model": model}
+            )
+        project.updated_at = timezone.now()
+        Project.objects.filter(pk=project.pk).update(updated_at=project.updated_at)
+    # The row cached on the instance (project.llm_choice) is stale now.
+    project._state.fields_cache.pop("llm_choice", None)
     return project
 
 

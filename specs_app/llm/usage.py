@@ -1,14 +1,21 @@
 """Write one llm_usage_tracking row per provider call, priced from the registry."""
 
+import logging
 import uuid
 
 from django.db import transaction
 
+from socrates import phases
 from socrates.db import SPECS_DB
 from specs_app.models import LlmUsage, Project, Session
 
 from . import registry
 from .clients import CompletionResult
+
+logger = logging.getLogger("socrates.llm")
+
+# The phase whose schema holds llm_usage_tracking.
+USAGE_PHASE = 3
 
 
 def usage_record(
@@ -25,6 +32,13 @@ def usage_record(
     dated variant of the name, which would not be in the price table.
     """
     model = model or result.model
+    if not phases.phase_enabled(USAGE_PHASE):
+        # Below phase 3 there is no llm_usage_tracking table (a keyless provider such as
+        # Ollama can still answer): the call is logged, not counted.
+        logger.info(
+            "LLM call of %s %s not recorded: below phase %s", result.provider, model, USAGE_PHASE
+        )
+        return None
     with transaction.atomic(using=SPECS_DB):
         return LlmUsage.objects.create(
             user_id=user_id,

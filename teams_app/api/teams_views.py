@@ -50,6 +50,7 @@ GONE = OpenApiResponse(ErrorSerializer, description="The invitation expired or w
 
 
 class TeamListCreateView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.TeamSerializer)
     list_methods = ("GET",)
     created_methods = ("POST",)
@@ -67,6 +68,7 @@ class TeamListCreateView(ApiView):
 
 
 class TeamDetailView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.TeamSerializer)
 
     def get(self, request, team_id):
@@ -93,6 +95,7 @@ class TeamDetailView(ApiView):
 
 
 class MemberListCreateView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.MemberSerializer)
     pagination_classes = {"v2": cursor_pagination("joined_at", "id")}
     list_methods = ("GET",)
@@ -114,6 +117,7 @@ class MemberListCreateView(ApiView):
 
 
 class MemberDetailView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.MemberSerializer)
     conflict_methods = ("PATCH", "DELETE")
 
@@ -143,6 +147,7 @@ class MemberDetailView(ApiView):
 
 
 class InvitationListCreateView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.InvitationSerializer)
     filter_serializer_class = s.InvitationFilterSerializer
     list_methods = ("GET",)
@@ -175,6 +180,7 @@ class InvitationListCreateView(ApiView):
 
 
 class InvitationRevokeView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.InvitationSerializer)
     conflict_methods = ("POST",)
 
@@ -192,6 +198,7 @@ class InvitationRevokeView(ApiView):
 
 
 class InvitationAcceptView(ApiView):
+    phase = 6  # teams
     # The token is in the body, so the path does not say a 404 is possible.
     extra_error_codes = ("404",)
     serializer_classes = _v2(s.MemberSerializer)
@@ -208,6 +215,7 @@ class InvitationAcceptView(ApiView):
 
 
 class InvitationDeclineView(ApiView):
+    phase = 6  # teams
     # The token is in the body, so the path does not say a 404 is possible.
     extra_error_codes = ("404",)
     serializer_classes = _v2(s.InvitationSerializer)
@@ -227,6 +235,7 @@ class InvitationDeclineView(ApiView):
 
 
 class ShareListCreateView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.ShareSerializer)
     list_methods = ("GET",)
     created_methods = ("POST",)
@@ -253,6 +262,7 @@ class ShareListCreateView(ApiView):
 
 
 class ShareDetailView(ApiView):
+    phase = 6  # teams
     serializer_classes = _v2(s.ShareSerializer)
 
     def _share(self, request, project_id, share_id, *, manage: bool = False):

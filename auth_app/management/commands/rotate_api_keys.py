@@ -10,6 +10,7 @@ from tqdm import tqdm
 
 from auth_app.models import ApiKey
 from auth_app.services.api_keys import RotationReport, api_keys_rotate
+from socrates import phases
 from socrates.errors import DomainError
 
 
@@ -23,6 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        phases.command_requires_phase(3, "rotate_api_keys")
         report = self.rotate(
             batch_size=options["batch_size"],
             dry_run=options["dry_run"],

@@ -17,6 +17,7 @@ from tqdm import tqdm
 from knowledge_app.backfill import BackfillReport, EmbeddingBackfill
 from knowledge_app.embeddings import configured_model_name, get_embedder
 from knowledge_app.models import KnowledgeBaseDocument
+from socrates import phases
 from socrates.db import SPECS_DB
 
 
@@ -107,6 +108,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        phases.command_requires_phase(5, "backfill_embeddings")
         report = self.backfill(
             using=options["database"],
             batch_size=options["batch_size"],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.core.management.base import BaseCommand, CommandError
 
 from auth_app.selectors import deprecated_call_stats
+from socrates import phases
 from socrates.api.deprecation import deprecated_endpoints
 
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args, days, format, **options):
+        phases.command_requires_phase(3, "deprecations")
         if days < 1:
             raise CommandError("--days must be at least 1")
         rows = self.collect(days=days)

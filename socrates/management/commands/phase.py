@@ -150,6 +150,9 @@ class Command(BaseCommand):
                     f"`manage.py phase` shows where each database stands; run `manage.py phase "
                     f"--to {phase}` again to carry on."
                 ) from exc
+            finally:
+                # This process sees the new phase at once; others within PHASE_CACHE_SECONDS.
+                phases.forget_effective_phase()
         if verbosity >= 1:
             self.show_status()
         return steps

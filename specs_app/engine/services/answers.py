@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from socrates import phases
 from socrates.db import SPECS_DB
 from socrates.errors import Conflict as ConflictError
 from socrates.errors import ValidationFailed
@@ -41,6 +42,9 @@ from specs_app.services import (
 )
 
 # Set while an answer writes its specifications: see post_write_check.
+
+# The phase whose schema holds test_results.
+TESTS_PHASE = 2
 
 
 @dataclass
@@ -147,7 +151,8 @@ def answer_submit(
             specs_extracted=len(written),
         )
         outcome.quality = maturity_refresh(project_id=project.pk, record_metrics=True)
-        if tech_changed:
+        # test_results is phase 2's table: below it, no compatibility run is recorded.
+        if tech_changed and phases.phase_enabled(TESTS_PHASE):
             outcome.test_result = compatibility_run(project=project, trigger="answer")
     return outcome
 

@@ -25,12 +25,16 @@ TABLES = {
     "test_results": (2, SPECS, "specs_app"),
     # phase 3
     "api_keys": (3, AUTH, "auth_app"),
-    # API versioning: counts of calls to deprecated endpoints
-    "deprecated_endpoint_calls": (None, AUTH, "auth_app"),
+    # API versioning: counts of calls to deprecated endpoints (auth_app 0005, after 0003: so
+    # its schema arrives with phase 3)
+    "deprecated_endpoint_calls": (3, AUTH, "auth_app"),
+    "user_llm_defaults": (3, AUTH, "auth_app"),
     "llm_usage_tracking": (3, SPECS, "specs_app"),
     # phase 4
     "generated_projects": (4, SPECS, "specs_app"),
     "generated_files": (4, SPECS, "specs_app"),
+    "project_llm_choices": (4, SPECS, "specs_app"),
+    "question_templates": (4, SPECS, "specs_app"),
     # phase 5
     "user_behavior_patterns": (5, SPECS, "knowledge_app"),
     "question_effectiveness": (5, SPECS, "knowledge_app"),

@@ -19,6 +19,9 @@ def expected_alias(model) -> str:
         f"{model._meta.label} (table {table}) is not in DESIGN.md's schema: add it to "
         "tests/foundation/tables.py with its database"
     )
+    # The job queue lives beside the rows its jobs work on (generations, documents).
+    if model._meta.app_label == "procrastinate":
+        return SPECS
     # Django's contrib apps, DRF and simplejwt live with the users.
     return AUTH
 

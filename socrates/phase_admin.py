@@ -1,0 +1,39 @@
+"""The admin at every phase: models of a later phase than the databases' are left out.
+
+`PhaseAdminMixin` (first base of every ModelAdmin of the project's apps) hides a model whose
+table arrives with a later phase than `effective_phase()` (socrates.phases.model_phase reads
+that from the migration that creates it): it is left out of the index, and its pages answer
+403. Inlines of such models are dropped from the pages of earlier models.
+"""
+
+from __future__ import annotations
+
+from socrates import phases
+
+
+def _enabled(model) -> bool:
+    return phases.phase_enabled(phases.model_phase(model))
+
+
+class PhaseAdminMixin:
+    def has_module_permission(self, request):
+        return _enabled(self.model) and super().has_module_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return _enabled(self.model) and super().has_view_permission(request, obj)
+
+    def has_add_permission(self, request, *args):
+        return _enabled(self.model) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return _enabled(self.model) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return _enabled(self.model) and super().has_delete_permission(request, obj)
+
+    def get_inline_instances(self, request, obj=None):
+        return [
+            inline
+            for inline in super().get_inline_instances(request, obj)
+            if _enabled(inline.model)
+        ]
