@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.core import serializers
+from django.core.exceptions import FieldDoesNotExist
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.db.migrations import AddField, CreateModel
@@ -82,7 +83,14 @@ def _at_risk_on(alias: str, keys: list) -> list[AtRisk]:
                 model = _model(historical, migration.app_label, operation.model_name)
                 if model is None:
                     continue
-                field = model._meta.get_field(operation.name)
+                try:
+                    field = model._meta.get_field(operation.name)
+                except FieldDoesNotExist:
+                    # Removed from the models later by a state-only change (the column stays
+                    # in the database until this migration is undone): name it from the
+                    # operation itself.
+                    field = operation.field.clone()
+                    field.set_attributes_from_name(operation.name)
                 if field.many_to_many:
                     through = field.remote_field.through
                     dropped_tables.append((through._meta.db_table, through))

@@ -210,6 +210,11 @@ class QuestionV1Serializer(api_serializers.ModelSerializer):
 
 
 class QuestionV2Serializer(QuestionV1Serializer):
+    # Kept in phase 4's question_templates (Question.template_id reads it; null below phase 4).
+    template_id = serializers.CharField(
+        max_length=100, required=False, allow_null=True, allow_blank=True
+    )
+
     class Meta(QuestionV1Serializer.Meta):
         fields = [*QuestionV1Serializer.Meta.fields, "template_id"]
 

@@ -54,7 +54,7 @@ def project_gate():
 
 @pytest.fixture(scope="module")
 def probe_gate():
-    apps = [f"--app=probe_{probe}" for probe in [*BAD_PROBES, "additive_ok"]]
+    apps = [f"--app=probe_{probe}" for probe in [*BAD_PROBES, "additive_ok", "state_only_remove"]]
     return run_gate(*apps, settings_module=PROBE_SETTINGS, suffix="_gateprobe")
 
 
@@ -219,6 +219,9 @@ def test_gate_fails_on_nothing_but_the_bad_migrations(probe_gate):
         "ok   probe_additive_ok.0003_index_rank_concurrently on default: unapply restores"
         in probe_gate.stdout
     )
+    # A field removed from the model only (SeparateDatabaseAndState, the column stays) passes;
+    # the real drop of the same column (probe_drop_column above) does not.
+    assert "ok   probe_state_only_remove.0002_forget_legacy\n" in probe_gate.stdout
 
 
 def test_gate_passes_a_safe_additive_app_alone():

@@ -12,6 +12,7 @@ PROBES = [
     "index_not_concurrent",
     "lossy_reverse",
     "additive_ok",
+    "state_only_remove",
 ]
 INSTALLED_APPS = [
     *INSTALLED_APPS,
