@@ -86,3 +86,37 @@ def retry_on_lock_timeout(run, *, alias: str, stderr=None, retries: int = LOCK_R
             time.sleep(LOCK_RETRY_PAUSE_SECONDS * attempt)
             set_timeouts(connections[alias])
     return None
+
+
+# One schema change at a time per database: `phase --to` and `migrate` hold this session-level
+# advisory lock on each database they change. A second one is refused at once, never
+# interleaved. The same session may take it again (phase --to runs migrate inside).
+SCHEMA_CHANGE_LOCK = 0x50484153  # "PHAS"
+
+
+class SchemaChangeBusy(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def exclusive_schema_change(aliases):
+    """Hold the schema-change lock on every database in ``aliases`` (or refuse, naming one)."""
+    taken = []
+    try:
+        for alias in aliases:
+            with connections[alias].cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCHEMA_CHANGE_LOCK])
+                if not cursor.fetchone()[0]:
+                    raise SchemaChangeBusy(
+                        f"Another `manage.py phase` or `migrate` is changing database "
+                        f"{alias!r} ({connections[alias].settings_dict['NAME']}); wait for it "
+                        f"to finish, then run this again."
+                    )
+            taken.append(alias)
+        yield
+    finally:
+        for alias in taken:
+            connection = connections[alias]
+            if connection.connection is not None and not connection.needs_rollback:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [SCHEMA_CHANGE_LOCK])

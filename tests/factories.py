@@ -59,6 +59,14 @@ class QuestionFactory(factory.django.DjangoModelFactory):
     text = "What problem does the project solve?"
     category = "goals"
 
+    @classmethod
+    def _create(cls, model_class, *args, template_id=None, **kwargs):
+        # template_id: the question bank template, kept in phase 4's question_templates.
+        question = super()._create(model_class, *args, **kwargs)
+        if template_id:
+            specs.QuestionTemplate.objects.create(question=question, template_id=template_id)
+        return question
+
 
 class SpecificationFactory(factory.django.DjangoModelFactory):
     class Meta:

@@ -1,29 +1,21 @@
-"""What unapplying migrations would destroy, and a dump that `loaddata` restores.
+"""What unapplying migrations would destroy.
 
 Unapplying a CreateModel drops its table; unapplying an AddField drops its column. Before a
 phase change goes back, `data_at_risk()` counts the rows those tables hold and the values those
 columns hold (a value equal to the column's database default is not counted), using the
-historical models of the database as it is now. `write_dump()` serializes exactly those rows
-with Django's serializers, so that `manage.py loaddata FILE` puts them back once the tables and
-columns exist again (loaddata without --database loads each object into its router's database).
+historical models of the database as it is now. socrates/migration_checks/phase_dump.py saves
+exactly that (`phase --to N --dump FILE`) and puts it back (`phase --restore FILE`).
 """
 
 from __future__ import annotations
 
-import datetime
-import json
-import os
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.core import serializers
 from django.core.exceptions import FieldDoesNotExist
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections
 from django.db.migrations import AddField, CreateModel
 from django.db.migrations.executor import MigrationExecutor
-from django.db.models import BooleanField, Model
-from django.db.models.expressions import RawSQL
+from django.db.models import Model
 
 from socrates.migration_routing import database_operations, operation_touches
 
@@ -142,48 +134,3 @@ def _has_value_condition(cursor, connection, table: str, column: str) -> str:
     if row and row[0]:
         return f"{quoted} IS DISTINCT FROM ({row[0]})"
     return f"{quoted} IS NOT NULL"
-
-
-class ExactJSONEncoder(DjangoJSONEncoder):
-    """DjangoJSONEncoder that keeps microseconds, so restored rows are identical."""
-
-    def default(self, o):
-        if isinstance(o, (datetime.datetime, datetime.time)):
-            return o.isoformat()
-        return super().default(o)
-
-
-def dump_path(requested: str | os.PathLike) -> Path:
-    """Return where the dump goes: FILE itself if it ends in .json, else FILE.json.
-
-    `loaddata FILE` looks for FILE.json when FILE has no format extension, so both spellings
-    restore with the name the operator typed.
-    """
-    path = Path(requested)
-    if path.suffix == ".json":
-        return path
-    if path.suffix and path.suffix[1:] in serializers.get_public_serializer_formats():
-        raise ValueError(f"{path}: the dump is JSON; name it FILE or FILE.json")
-    return path.with_name(path.name + ".json")
-
-
-def write_dump(at_risk: list[AtRisk], requested: str | os.PathLike) -> tuple[Path, int]:
-    """Serialize the rows at risk into one JSON fixture; return its path and object count."""
-    path = dump_path(requested)
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; choose a new name for the dump")
-    objects = []
-    for risk in at_risk:
-        if not risk.rows or risk.model is None:
-            continue
-        manager = risk.model._base_manager.using(risk.alias)
-        queryset = manager.order_by("pk")
-        if risk.column is not None:
-            queryset = queryset.filter(RawSQL(risk.condition, (), output_field=BooleanField()))
-        objects.extend(serializers.serialize("python", queryset))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "w", encoding="utf-8") as handle:
-        json.dump(objects, handle, cls=ExactJSONEncoder, indent=1)
-    partial.replace(path)
-    return path, len(objects)

@@ -2,10 +2,13 @@
 
 With --database it keeps Django's meaning. Every migrating connection runs with a short
 lock_timeout and a statement_timeout (socrates.migration_safety), so a migration never queues
-behind a long-running lock on a live database.
+behind a long-running lock on a live database. While it runs it holds the schema-change lock of
+each database it changes (socrates.migration_safety): a concurrent `migrate` or `phase --to` is
+refused, never interleaved.
 """
 
 from django.conf import settings
+from django.core.management.base import CommandError
 from django.core.management.commands import migrate
 
 from socrates import migration_safety
@@ -35,4 +38,9 @@ class Command(migrate.Command):
                     stderr=self.stderr,
                 )
 
-        return run_on_each(self, options, migrate_one)
+        aliases = [options["database"]] if options.get("database") else list(settings.DATABASES)
+        try:
+            with migration_safety.exclusive_schema_change(aliases):
+                return run_on_each(self, options, migrate_one)
+        except migration_safety.SchemaChangeBusy as exc:
+            raise CommandError(str(exc)) from None

@@ -3,19 +3,25 @@
     manage.py phase                      the phase of each database and what is pending
     manage.py phase --to N --plan        the migrate steps that would run, and what they drop
     manage.py phase --to N               run them (auth first going forward, specs first back)
-    manage.py phase --to N --dump FILE   going back: save the rows of dropped tables first
+    manage.py phase --to N --dump FILE   going back: save what it drops to FILE first (0600)
     manage.py phase --to N --force       going back: drop tables that hold rows
+    manage.py phase --restore FILE       after going forward again: put back what FILE saved
 
 Going back refuses to drop a table (or a column) that holds data unless --dump or --force
-is given. A dump is a JSON fixture: after going forward again, `manage.py loaddata FILE`
-restores it into both databases.
+is given. The dump holds only what the rollback drops: the rows of dropped tables, and for a
+dropped column each row's key and that column's value (socrates/migration_checks/phase_dump.py).
+The restore never overwrites a row changed since, never duplicates one and never brings back one
+deleted since; it reports what it did and why it skipped the rest, and a second run changes
+nothing. One `phase` or `migrate` at a time: another one running on the same databases makes
+this one stop at once (an advisory lock).
 """
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from socrates import phases
-from socrates.migration_checks.data_loss import data_at_risk, dump_path, write_dump
+from socrates import migration_safety, phases
+from socrates.migration_checks import phase_dump
+from socrates.migration_checks.data_loss import data_at_risk
 
 
 class Command(BaseCommand):
@@ -38,24 +44,49 @@ class Command(BaseCommand):
             help="Going back: save rows of tables and columns to be dropped to FILE(.json).",
         )
         parser.add_argument(
+            "--restore",
+            metavar="FILE",
+            help="Put back what a --dump FILE saved (after going forward again).",
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help="Going back: drop tables and columns even though they hold data.",
         )
 
     def handle(self, *args, **options):
+        if options["restore"]:
+            if options["to_phase"] is not None or options["dump"] or options["force"]:
+                raise CommandError("--restore FILE goes alone")
+            self.restore(options["restore"])
+            return
         if options["to_phase"] is None:
             if options["plan"] or options["dump"] or options["force"]:
                 raise CommandError("--plan, --dump and --force go with --to N")
             self.show_status()
             return
-        self.move_to(
-            options["to_phase"],
-            plan_only=options["plan"],
-            dump=options["dump"],
-            force=options["force"],
-            verbosity=options["verbosity"],
-        )
+        try:
+            with migration_safety.exclusive_schema_change(phases.database_aliases()):
+                self.move_to(
+                    options["to_phase"],
+                    plan_only=options["plan"],
+                    dump=options["dump"],
+                    force=options["force"],
+                    verbosity=options["verbosity"],
+                )
+        except migration_safety.SchemaChangeBusy as exc:
+            raise CommandError(str(exc)) from None
+
+    def restore(self, path: str) -> phase_dump.RestoreReport:
+        try:
+            with migration_safety.exclusive_schema_change(phases.database_aliases()):
+                document = phase_dump.read_dump(path)
+                report = phase_dump.restore(document)
+        except (phase_dump.DumpError, migration_safety.SchemaChangeBusy) as exc:
+            raise CommandError(str(exc)) from None
+        for line in report.lines():
+            self.stdout.write(line)
+        return report
 
     def show_status(self) -> list[phases.DatabaseStatus]:
         statuses = [phases.database_status(alias) for alias in phases.database_aliases()]
@@ -78,7 +109,7 @@ class Command(BaseCommand):
             raise CommandError("Give either --dump FILE or --force, not both")
         if dump:
             try:
-                target = dump_path(dump)
+                target = phase_dump.dump_path(dump)
             except ValueError as exc:
                 raise CommandError(str(exc)) from exc
             if target.exists():
@@ -110,16 +141,19 @@ class Command(BaseCommand):
             raise CommandError(
                 f"Refusing to go back to phase {phase}: it would drop data:\n"
                 + "\n".join(f"  {risk.describe()}" for risk in at_risk)
-                + "\nSave it with --dump FILE (restore it with `manage.py loaddata FILE` after "
-                "going forward again) or drop it with --force."
+                + "\nSave it with --dump FILE (restore it with `manage.py phase --restore FILE` "
+                "after going forward again) or drop it with --force."
             )
         if dump:
             if at_risk:
-                path, count = write_dump(at_risk, dump)
+                current = phases.effective_phase()
+                path, count = phase_dump.write_dump(
+                    at_risk, dump, from_phase=current, to_phase=phase
+                )
                 self.stdout.write(
-                    f"Saved {count} objects to {path}. After going forward again "
-                    f"(manage.py phase --to {phases.LATEST_PHASE}), restore them with:\n"
-                    f"  manage.py loaddata {path}"
+                    f"Saved {count} rows and values to {path} (mode 600). After going forward "
+                    f"again (manage.py phase --to {current}), restore them with:\n"
+                    f"  manage.py phase --restore {path}"
                 )
             else:
                 self.stdout.write("Nothing to dump: what this drops holds no data.")

@@ -3,8 +3,8 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from socrates.migration_checks.data_loss import dump_path
 from socrates.migration_checks.findings import Finding, split_ignored
+from socrates.migration_checks.phase_dump import dump_path
 
 DROP = Finding("app_x.0002_drop", "DROP_COLUMN", "drops column t.c", "safety")
 INDEX = Finding("app_x.0003_index", "CREATE_INDEX", "builds index i", "linter")

@@ -4,6 +4,7 @@ import logging
 
 import pytest
 
+from auth_app.services.accounts import user_llm_default_write
 from auth_app.services.api_keys import api_key_set
 from specs_app import services as specs_services
 from specs_app.engine.services import next_question
@@ -152,7 +153,7 @@ def test_ollama_rephrases_without_a_key_once_its_base_url_is_configured(
 @pytest.mark.django_db(databases=BOTH)
 def test_ollama_without_a_configured_base_url_is_not_called(alice, project, session, settings):
     settings.OLLAMA_BASE_URL = ""
-    alice.default_llm_provider = "ollama"
+    user_llm_default_write(user=alice, provider="ollama", model=None)
 
     text, error = rephrase_question(user=alice, project=project, session=session, text=TEMPLATE)
 

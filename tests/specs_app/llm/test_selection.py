@@ -2,8 +2,10 @@
 
 import pytest
 
+from auth_app.services.accounts import user_llm_default_write
 from auth_app.services.api_keys import api_key_set
 from specs_app.llm.selection import LlmChoice, resolve_llm
+from specs_app.llm.services import project_llm_set
 from tests.factories import ProjectFactory, UserFactory
 from tests.helpers import BOTH, CLAUDE_KEY, assert_error, client_for, share
 
@@ -16,9 +18,9 @@ def test_resolution_prefers_the_project_then_the_user_then_claude(alice):
     assert resolve(user=alice, project=project) == LlmChoice(
         "claude", "claude-sonnet-4-5", "default"
     )
-    alice.default_llm_provider, alice.default_llm_model = "openai", "gpt-4o"
+    user_llm_default_write(user=alice, provider="openai", model="gpt-4o")
     assert resolve(user=alice, project=project) == LlmChoice("openai", "gpt-4o", "user")
-    project.llm_provider = "gemini"
+    project_llm_set(project=project, provider="gemini")
     assert resolve(user=alice, project=project) == LlmChoice(
         "gemini", "gemini-2.5-flash", "project"
     )
