@@ -419,16 +419,44 @@ def database_phase(alias: str) -> int:
     return phase
 
 
+# Going back, `phase --to N` first announces N here (the shared cache, seen by every process)
+# and waits PHASE_CACHE_SECONDS plus a grace before it drops anything: by then no process still
+# believes in a later phase, so no request reads a table being dropped.
+CEILING_KEY = "socrates:phase-ceiling"
+
+
+def phase_ceiling() -> int | None:
+    from django.core.cache import cache
+
+    try:
+        return cache.get(CEILING_KEY)
+    except DatabaseError:
+        return None
+
+
+def set_phase_ceiling(phase: int | None) -> None:
+    from django.core.cache import cache
+
+    if phase is None:
+        cache.delete(CEILING_KEY)
+    else:
+        cache.set(CEILING_KEY, phase, timeout=None)
+    forget_effective_phase()
+
+
 def effective_phase() -> int:
-    """The phase both databases have completed (the lowest of the two), cached for
-    PHASE_CACHE_SECONDS: what code that may run at any phase asks before it touches a later
-    phase's tables."""
+    """The phase both databases have completed (the lowest of the two, and never above a phase
+    a running rollback announced), cached for PHASE_CACHE_SECONDS: what code that may run at any
+    phase asks before it touches a later phase's tables."""
     global _cached
     now = time.monotonic()
     cached = _cached
     if cached is not None and cached[1] > now:
         return cached[0]
     phase = min(database_phase(alias) for alias in database_aliases())
+    ceiling = phase_ceiling()
+    if ceiling is not None:
+        phase = min(phase, ceiling)
     _cached = (phase, now + PHASE_CACHE_SECONDS)
     return phase
 

@@ -218,6 +218,10 @@ else:
 DATABASE_ROUTERS = ["socrates.routers.DatabaseRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Going back a phase, `phase --to N` announces N to every process, then waits this long before
+# it drops anything (socrates.phases: each process rereads the phase every 2 s).
+PHASE_ANNOUNCE_SECONDS = env_number("PHASE_ANNOUNCE_SECONDS", 3.0)
+
 # Migrations must never queue behind long locks on a live database (socrates/migration_safety).
 MIGRATION_LOCK_TIMEOUT = os.environ.get("MIGRATION_LOCK_TIMEOUT", "5s")
 MIGRATION_STATEMENT_TIMEOUT = os.environ.get("MIGRATION_STATEMENT_TIMEOUT", "5min")

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.core.management.commands import migrate
 
-from socrates import migration_safety
+from socrates import migration_safety, phases
 
 from ._both_databases import run_on_each
 
@@ -41,6 +41,10 @@ class Command(migrate.Command):
         aliases = [options["database"]] if options.get("database") else list(settings.DATABASES)
         try:
             with migration_safety.exclusive_schema_change(aliases):
-                return run_on_each(self, options, migrate_one)
+                result = run_on_each(self, options, migrate_one)
         except migration_safety.SchemaChangeBusy as exc:
             raise CommandError(str(exc)) from None
+        if not options.get("app_label"):
+            # Everything migrated: a phase a past rollback announced no longer holds.
+            phases.set_phase_ceiling(None)
+        return result

@@ -16,6 +16,9 @@ nothing. One `phase` or `migrate` at a time: another one running on the same dat
 this one stop at once (an advisory lock).
 """
 
+import time
+
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
@@ -162,6 +165,14 @@ class Command(BaseCommand):
                 "Dropping (--force): " + ", ".join(risk.describe() for risk in at_risk)
             )
 
+        going_back = any(step.backwards for step in steps)
+        if going_back:
+            # Every process stops using the later phases' tables before any of them is dropped.
+            phases.set_phase_ceiling(phase)
+            wait = settings.PHASE_ANNOUNCE_SECONDS
+            if verbosity >= 1:
+                self.stdout.write(f"Announced phase {phase}; waiting {wait:g} s for every process")
+            time.sleep(wait)
         for number, step in enumerate(steps, start=1):
             if verbosity >= 1:
                 self.stdout.write(self.style.MIGRATE_HEADING(step.command))
@@ -187,6 +198,8 @@ class Command(BaseCommand):
             finally:
                 # This process sees the new phase at once; others within PHASE_CACHE_SECONDS.
                 phases.forget_effective_phase()
+        if not going_back:
+            phases.set_phase_ceiling(None)
         if verbosity >= 1:
             self.show_status()
         return steps
