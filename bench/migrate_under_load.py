@@ -190,7 +190,7 @@ def main() -> None:
         "    for k in ('database', 'framework', 'hosting'):\n"
         "        Specification.objects.create(project=p, session=s, category='tech_stack',"
         " key=k, value='v')\n"
-        "    TestResult.objects.create(project=p, test_type='compatibility', test_status='passed')\n"
+        "    TestResult.objects.create(project=p, test_status='passed')\n"
         "    ids.append(str(p.pk))\n"
         "print(json.dumps(ids))\n",
     )
