@@ -18,7 +18,7 @@ API_KEY_ENCRYPTION_KEYS := $(shell $(PYTHON) socrates/local_secrets.py encryptio
 endif
 export SECRET_KEY API_KEY_ENCRYPTION_KEYS
 
-.PHONY: install run test lint format check-migrations pytest fast bench db stop-db migrate clean-data openapi
+.PHONY: install run test lint format check-migrations check-compat pytest fast bench db stop-db migrate clean-data openapi
 
 install: $(STAMP)
 
@@ -69,7 +69,11 @@ pytest: install
 fast: install
 	$(BIN)/pytest -m "not slow" $(PYTEST_ARGS)
 
-test: lint check-migrations pytest
+# The tests of the code released before the newest migrations, on the schema they build.
+check-compat: install db
+	$(PY) scripts/check_compat.py
+
+test: lint check-migrations check-compat pytest
 
 # Rewrite openapi/v2.yaml from the code; openapi/v1.yaml only if the change breaks no v1 client.
 openapi: install
@@ -79,5 +83,7 @@ bench: install
 	$(PY) bench/migrations.py
 	$(PY) bench/api.py
 	$(PY) bench/bruteforce.py
+	$(PY) bench/uploads.py
+	$(PY) bench/migrate_under_load.py
 	$(PY) bench/embeddings.py
 	$(PY) bench/search.py --sizes 10000,100000
