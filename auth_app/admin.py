@@ -238,3 +238,14 @@ class DeprecatedEndpointCallAdmin(PhaseAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(UserLlmDefault)
+class UserLlmDefaultAdmin(PhaseAdminMixin, admin.ModelAdmin):
+    """Phase 3: users' default LLMs (also editable inline on each user's page)."""
+
+    list_display = ("user", "provider", "model", "updated_at")
+    list_filter = ("provider",)
+    search_fields = ("user__username", "user__email")
+    readonly_fields = ("updated_at",)
+    raw_id_fields = ("user",)

@@ -26,6 +26,7 @@ from .models import (
     ProjectLlmChoice,
     QualityMetric,
     Question,
+    QuestionTemplate,
     Session,
     Specification,
     TestResult,
@@ -285,3 +286,23 @@ class GeneratedFileAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_select_related = ("generated_project",)
     raw_id_fields = ("generated_project",)
     readonly_fields = ("id", "created_at")
+
+
+@admin.register(ProjectLlmChoice)
+class ProjectLlmChoiceAdmin(PhaseAdminMixin, admin.ModelAdmin):
+    """Phase 4's schema: projects' LLM choices (also inline on each project's page)."""
+
+    list_display = ("project", "provider", "model", "updated_at")
+    list_filter = ("provider",)
+    search_fields = ("project__name", "=project__id")
+    readonly_fields = ("updated_at",)
+    raw_id_fields = ("project",)
+
+
+@admin.register(QuestionTemplate)
+class QuestionTemplateAdmin(PhaseAdminMixin, admin.ModelAdmin):
+    """Phase 4's schema: the question bank template each question was asked from."""
+
+    list_display = ("question", "template_id")
+    search_fields = ("template_id", "=question__id")
+    raw_id_fields = ("question",)

@@ -8,9 +8,11 @@ import uuid
 
 from django.db.models import QuerySet
 
+from socrates import phases
 from socrates.errors import NotFound, ValidationFailed
 from specs_app.access import Access, access_to, check_access, projects_for
 from specs_app.models import (
+    CHOICE_PHASE,
     Conflict,
     ConversationHistory,
     Project,
@@ -65,6 +67,9 @@ def project_list(*, user, filters: dict | None = None) -> QuerySet[Project]:
     for field in ("status", "current_phase"):
         if filters.get(field):
             queryset = queryset.filter(**{field: filters[field]})
+    if phases.phase_enabled(CHOICE_PHASE):
+        # Each project shows its LLM choice: one join, not a query per project.
+        queryset = queryset.select_related("llm_choice")
     return queryset.order_by("-created_at", "-id")
 
 
@@ -126,6 +131,9 @@ def question_list(
         raise ValueError("question_list needs a project or a session")
     if filters.get("category"):
         queryset = queryset.filter(category=filters["category"])
+    if phases.phase_enabled(CHOICE_PHASE):
+        # Each question shows its template: one join, not a query per question.
+        queryset = queryset.select_related("template")
     return queryset.order_by("created_at", "id")
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from auth_app import crypto
-from auth_app.models import ApiKey, AuditLog, DeprecatedEndpointCall, UserRules
+from auth_app.models import ApiKey, AuditLog, DeprecatedEndpointCall, UserLlmDefault, UserRules
 from knowledge_app import models as knowledge
 from specs_app import models as specs
 from teams_app import models as teams
@@ -241,3 +241,28 @@ class ProjectShareFactory(factory.django.DjangoModelFactory):
     team_id = factory.LazyAttribute(lambda o: o.team.pk)
     shared_by = factory.LazyAttribute(lambda o: o.project.owner_id)
     permission_level = "read"
+
+
+class UserLlmDefaultFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = UserLlmDefault
+
+    user = factory.SubFactory(UserFactory)
+    provider = "openai"
+    model = "gpt-4o"
+
+
+class ProjectLlmChoiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = specs.ProjectLlmChoice
+
+    project = factory.SubFactory(ProjectFactory)
+    provider = "gemini"
+
+
+class QuestionTemplateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = specs.QuestionTemplate
+
+    question = factory.SubFactory(QuestionFactory)
+    template_id = "goals.problem"

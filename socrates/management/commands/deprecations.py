@@ -35,9 +35,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "json"], default="table")
 
     def handle(self, *args, days, format, **options):
-        phases.command_requires_phase(3, "deprecations")
         if days < 1:
             raise CommandError("--days must be at least 1")
+        phases.command_requires_phase(3, "deprecations")
         rows = self.collect(days=days)
         if format == "json":
             self.stdout.write(json.dumps([row.__dict__ for row in rows], indent=2))

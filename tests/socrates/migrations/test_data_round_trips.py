@@ -214,7 +214,7 @@ def drop_queue_schema(alias: str) -> None:
               FOR r IN SELECT t.typname FROM pg_type t
                        JOIN pg_namespace n ON n.oid = t.typnamespace
                        WHERE n.nspname = 'public' AND t.typname LIKE 'procrastinate%'
-                         AND t.typtype = 'e' LOOP
+                         AND t.typtype IN ('e', 'c', 'd') LOOP
                 EXECUTE format('DROP TYPE IF EXISTS %I CASCADE', r.typname);
               END LOOP;
             END $$;

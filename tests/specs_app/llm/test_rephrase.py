@@ -139,7 +139,7 @@ def test_next_question_without_a_provider_works_as_before(alice, session, anthro
 def test_ollama_rephrases_without_a_key_once_its_base_url_is_configured(
     alice, project, session, ollama_server
 ):
-    alice.default_llm_provider, alice.default_llm_model = "ollama", "llama3.1:8b"
+    user_llm_default_write(user=alice, provider="ollama", model="llama3.1:8b")
     ollama_server.queue(Ok(REPHRASED, tokens_input=50, tokens_output=10))
 
     text, error = rephrase_question(user=alice, project=project, session=session, text=TEMPLATE)
