@@ -87,6 +87,12 @@ class ProjectAdmin(PhaseAdminMixin, CrossDatabaseAdminMixin, admin.ModelAdmin):
     readonly_fields = ("id", *TIMESTAMPS)
     inlines = (ProjectLlmChoiceInline, SessionInline, CurrentSpecificationInline)
 
+    def get_inlines(self, request, obj):
+        # The LLM choice is set on an existing project (its own row); the add page stays plain.
+        if obj is None:
+            return [inline for inline in self.inlines if inline is not ProjectLlmChoiceInline]
+        return self.inlines
+
     def get_fields(self, request, obj=None):
         first = ["name", "description"]
         return first + [name for name in super().get_fields(request, obj) if name not in first]
