@@ -41,16 +41,16 @@ SCRATCH = {"default": "compat_auth", "specs": "compat_specs"}
 # Loaded into the old suite with -p: Django's flush between transactional tests truncates the
 # old code's tables with CASCADE, so tables of newer migrations that refer to them do not stop it.
 PLUGIN = """
-from django.db.backends.postgresql.operations import DatabaseOperations
+def pytest_sessionstart(session):
+    # After pytest-django has set Django up.
+    from django.db.backends.postgresql.operations import DatabaseOperations
 
-_sql_flush = DatabaseOperations.sql_flush
+    original = DatabaseOperations.sql_flush
 
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        return original(self, style, tables, reset_sequences=reset_sequences, allow_cascade=True)
 
-def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
-    return _sql_flush(self, style, tables, reset_sequences=reset_sequences, allow_cascade=True)
-
-
-DatabaseOperations.sql_flush = sql_flush
+    DatabaseOperations.sql_flush = sql_flush
 """
 
 
@@ -139,37 +139,58 @@ def main() -> int:
         subprocess.run(["tar", "-x", "-C", str(old)], input=archive.stdout, check=True)
         (old / "compat_flush_plugin.py").write_text(PLUGIN)
         started = time.monotonic()
-        tests = subprocess.run(
-            [
-                PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
-                "compat_flush_plugin", "--reuse-db", "-m", "not slow",
-                "--ignore=tests/socrates/migrations", "--maxfail=50",
-            ],
-            cwd=old,
-            env={
-                **env,
-                "PYTHONPATH": str(old),
-                "AUTH_DATABASE_URL": urls["default"],
-                "SPECS_DATABASE_URL": urls["specs"],
-            },
-            capture_output=True,
-            text=True,
-        )  # fmt: skip
+
+        def old_pytest(*selection: str, database_urls: dict, reuse: bool):
+            return subprocess.run(
+                [
+                    PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p",
+                    "compat_flush_plugin", "--reuse-db" if reuse else "--create-db",
+                    "-m", "not slow", "--ignore=tests/socrates/migrations", *selection,
+                ],
+                cwd=old,
+                env={
+                    **env,
+                    "PYTHONPATH": str(old),
+                    "AUTH_DATABASE_URL": database_urls["default"],
+                    "SPECS_DATABASE_URL": database_urls["specs"],
+                },
+                capture_output=True,
+                text=True,
+            )  # fmt: skip
+
+        tests = old_pytest(database_urls=urls, reuse=True)
         elapsed = time.monotonic() - started
-        summary = [
-            line for line in tests.stdout.splitlines() if line.startswith(("FAILED", "ERROR"))
-        ]
         tail = tests.stdout.strip().splitlines()[-1:] if tests.stdout.strip() else []
-        print(f"  old suite: {' '.join(tail)} ({elapsed:.0f} s)")
-        if tests.returncode:
-            print("\n".join(summary[:50]) or (tests.stdout + tests.stderr)[-6000:])
-            print(
-                f"check-compat FAILED: the code of {commit[:10]} does not work on the schema "
-                "HEAD's migrations build (tests above)"
-            )
+        print(f"  old suite on the new schema: {' '.join(tail)} ({elapsed:.0f} s)")
+        if tests.returncode == 0:
+            print("check-compat passed: the old code's tests pass on the new schema")
+            return 0
+        failing = failed_tests(tests.stdout)
+        if not failing:
+            print((tests.stdout + tests.stderr)[-6000:])
+            print("check-compat FAILED: the old suite did not run (output above)")
             return 1
-        print("check-compat passed: the old code's tests pass on the new schema")
-        return 0
+        # A test the old commit already failed on its own schema says nothing about the new
+        # migrations: run the failing ones again on a schema its own migrations build.
+        base_urls = {
+            alias: f"postgresql://postgres@{host}:{port}/{name}_base"
+            for alias, name in SCRATCH.items()
+        }
+        baseline = old_pytest(*sorted(failing), database_urls=base_urls, reuse=False)
+        already = failed_tests(baseline.stdout)
+        broken = sorted(failing - already)
+        if already:
+            print(f"  {len(already)} of them fail on the old commit's own schema too (not the"
+                  " new migrations' doing): " + ", ".join(sorted(already)[:10]))  # fmt: skip
+        if not broken:
+            print("check-compat passed: no old test fails because of the new schema")
+            return 0
+        print("\n".join(broken[:50]))
+        print(
+            f"check-compat FAILED: the code of {commit[:10]} does not work on the schema "
+            f"HEAD's migrations build: {len(broken)} test(s) above pass on its own schema"
+        )
+        return 1
     finally:
         if args.keep:
             print(f"  old checkout kept at {old}")
@@ -179,7 +200,17 @@ def main() -> int:
             f"postgresql://postgres@{host}:{port}/postgres", autocommit=True
         ) as conn:
             for name in SCRATCH.values():
-                conn.execute(f'DROP DATABASE IF EXISTS "test_{name}" WITH (FORCE)')
+                for scratch in (f"test_{name}", f"test_{name}_base"):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+
+
+def failed_tests(output: str) -> set[str]:
+    """The node ids pytest's short summary names as FAILED or ERROR."""
+    found = set()
+    for line in output.splitlines():
+        if line.startswith(("FAILED ", "ERROR ")):
+            found.add(line.split(" ", 1)[1].split(" - ", 1)[0].strip())
+    return found
 
 
 if __name__ == "__main__":
