@@ -177,6 +177,12 @@ def main() -> int:
             for alias, name in SCRATCH.items()
         }
         baseline = old_pytest(*sorted(failing), database_urls=base_urls, reuse=False)
+        base_tail = baseline.stdout.strip().splitlines()[-1:] if baseline.stdout.strip() else []
+        print(f"  the failing tests again, on the old commit's own schema: {' '.join(base_tail)}")
+        if baseline.returncode not in (0, 1):
+            print((baseline.stdout + baseline.stderr)[-4000:])
+            print("check-compat FAILED: the baseline run of the old suite did not complete")
+            return 1
         already = failed_tests(baseline.stdout)
         broken = sorted(failing - already)
         if already:
