@@ -114,10 +114,13 @@ def main() -> None:
         env.pop(name, None)
 
     def manage(*command, **kwargs):
-        return subprocess.run(
-            [PYTHON, "manage.py", *command], cwd=ROOT, env=env, check=True, capture_output=True,
-            text=True, **kwargs,
+        done = subprocess.run(
+            [PYTHON, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True,
+            **kwargs,
         )  # fmt: skip
+        if done.returncode:
+            raise SystemExit(f"manage.py {command[0]} failed:\n{done.stderr[-3000:]}")
+        return done
 
     manage("migrate", "--verbosity", "0")
     manage(
@@ -135,7 +138,7 @@ def main() -> None:
         "from auth_app.models import User\n"
         "from bench.uploads import SIZES, text_of\n"
         "u, _ = User.objects.get_or_create(username='bench-before', email='b@example.com')\n"
-        "p = Project.objects.create(owner_id=u.pk, name='before')\n"
+        "p = Project.objects.create(owner_id=u.pk, creator_id=u.pk, name='before')\n"
         "e = get_embedder(); e.embed_documents(['warm up'])\n"
         "out = {}\n"
         f"for label, size in SIZES.items():\n"
@@ -171,10 +174,14 @@ def main() -> None:
     try:
         api = Api(base)
         wait(lambda: _alive(base), timeout=60)
-        user = {"username": f"bench-{time.time_ns()}", "email": "u@example.com",
-                "password": "Bench-Passw0rd-42"}  # fmt: skip
-        api.call("POST", "/api/v2/auth/register/", user)
-        _, tokens, _ = api.call("POST", "/api/v2/auth/token/", user)
+        name = f"bench-{time.time_ns()}"
+        user = {"username": name, "email": f"{name}@example.com", "password": "Bench-Passw0rd-42"}
+        status, body, _ = api.call("POST", "/api/v2/auth/register/", user)
+        assert status == 201, (status, body)
+        status, tokens, _ = api.call(
+            "POST", "/api/v2/auth/token/", {"username": name, "password": user["password"]}
+        )
+        assert status == 200, (status, tokens)
         api.token = tokens["access"]
         _, project, _ = api.call("POST", "/api/v2/projects/", {"name": "Uploads"})
         docs = f"/api/v2/projects/{project['id']}/knowledge/documents/"

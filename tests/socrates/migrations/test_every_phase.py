@@ -155,6 +155,12 @@ def admin_check(phase: int) -> list[str]:
         page = browser.get(url)
         if page.status_code >= 500 or (enabled and page.status_code != 200):
             problems.append(f"{url}: {page.status_code}")
+        first = model._default_manager.first() if enabled else None
+        if first is not None:
+            # The delete confirmation visits every row that refers to this one.
+            delete = browser.get(f"{url}{first.pk}/delete/")
+            if delete.status_code >= 500:
+                problems.append(f"{url}{first.pk}/delete/: {delete.status_code}")
     return problems
 
 
