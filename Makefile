@@ -45,7 +45,7 @@ PORT ?= 8000
 run: migrate
 	$(PY) manage.py ensure_local_admin --url http://127.0.0.1:$(PORT)
 	trap 'kill $$(jobs -p) 2>/dev/null; wait' INT TERM EXIT; \
-	$(PY) manage.py procrastinate worker & \
+	$(PY) manage.py worker & \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT) & \
 	wait -n
 

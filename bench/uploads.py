@@ -164,7 +164,7 @@ def main() -> None:
 
     def start_worker() -> subprocess.Popen:
         process = subprocess.Popen(
-            [PYTHON, "manage.py", "procrastinate", "worker", "-q", "embedding,maintenance"],
+            [PYTHON, "manage.py", "worker", "-q", "embedding,maintenance"],
             cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )  # fmt: skip
