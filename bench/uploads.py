@@ -5,7 +5,7 @@
 
 Uses its own embedded PostgreSQL under --data-dir (default /tmp/socrates-bench-uploads), never
 the developer's databases, the real model, gunicorn (2 sync workers, DEBUG off) and real
-`manage.py procrastinate worker` processes with the default queue settings. It prints:
+`manage.py worker` processes with the default queue settings. It prints:
 
 1. upload latency (POST, 201) for 10 kB and 2 MB documents now (store + queue), and what the
    same request cost before the queue (store + embed inline, with the model already loaded:

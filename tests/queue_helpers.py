@@ -1,4 +1,4 @@
-"""A real queue worker (`manage.py procrastinate worker`) in a child process, on this test run's
+"""A real queue worker (`manage.py worker`, which runs procrastinate's) in a child process, on this test run's
 databases, and ways to wait for what it does."""
 
 from __future__ import annotations
