@@ -1,5 +1,5 @@
-"""A real queue worker (`manage.py worker`, which runs procrastinate's) in a child process, on this test run's
-databases, and ways to wait for what it does."""
+"""A real queue worker (`manage.py worker`, which runs procrastinate's) in a child process,
+on this test run's databases, and ways to wait for what it does."""
 
 from __future__ import annotations
 
