@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from django.conf import settings
 from django.db import connections, transaction
+from django.db.models import TextField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from pgvector import Vector
 
@@ -195,13 +197,15 @@ def _recent_same_upload(*, project, user_id, filename: str, digest: str):
             [f"upload:{project.pk}:{user_id}:{filename}:{digest}"],
         )
     since = timezone.now() - datetime.timedelta(seconds=settings.DOCUMENT_DEDUP_SECONDS)
-    candidates = KnowledgeBaseDocument.objects.using(SPECS_DB).filter(
-        project=project, user_id=user_id, filename=filename, uploaded_at__gte=since
+    # The hash is computed by PostgreSQL: the candidates' texts never travel to this process.
+    return (
+        KnowledgeBaseDocument.objects.using(SPECS_DB)
+        .filter(project=project, user_id=user_id, filename=filename, uploaded_at__gte=since)
+        .alias(digest=RawSQL(content_hash_sql(), (), output_field=TextField()))
+        .filter(digest=digest)
+        .order_by("-uploaded_at")
+        .first()
     )
-    for candidate in candidates.order_by("-uploaded_at")[:20]:
-        if content_hash(candidate.content) == digest:
-            return candidate
-    return None
 
 
 def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:

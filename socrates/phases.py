@@ -23,6 +23,7 @@ before knowledge before specs before auth); going forward, socrates_auth first.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections import defaultdict
@@ -385,8 +386,7 @@ def _phase_requirements() -> dict[str, dict[int, frozenset[MigrationKey]]]:
     global _requirements
     with _requirements_lock:
         if _requirements is None:
-            loader = MigrationLoader(None, ignore_no_migrations=True)
-            graph = loader.graph
+            graph = _disk_graph()
             result: dict[str, dict[int, set[MigrationKey]]] = {
                 alias: defaultdict(set) for alias in database_aliases()
             }
@@ -484,11 +484,17 @@ def require_phase(phase: int, what: str) -> None:
 _model_phases: dict[str, int] | None = None
 
 
+@functools.cache
+def _disk_graph() -> MigrationGraph:
+    """The migration graph from the files (no database), read once per process."""
+    return MigrationLoader(None, ignore_no_migrations=True).graph
+
+
 def model_phase(model) -> int:
     """The phase whose migration created the model's table (phase 0 for non-project apps)."""
     global _model_phases
     if _model_phases is None:
-        graph = MigrationLoader(None, ignore_no_migrations=True).graph
+        graph = _disk_graph()
         found: dict[str, int] = {}
         for key in graph.nodes:
             if key[0] not in PHASED_APPS:

@@ -99,7 +99,7 @@ def _at_risk_on(alias: str, keys: list) -> list[AtRisk]:
             table = model._meta.db_table
             if table in table_names:
                 continue
-            condition = _has_value_condition(cursor, connection, table, column)
+            condition = has_value_condition(cursor, connection, table, column)
             rows = _count(cursor, connection, table, condition)
             if rows is not None:
                 found.append(AtRisk(alias, table, column, rows, model, condition))
@@ -121,7 +121,7 @@ def _count(cursor, connection, table: str, condition: str) -> int | None:
     return cursor.fetchone()[0]
 
 
-def _has_value_condition(cursor, connection, table: str, column: str) -> str:
+def has_value_condition(cursor, connection, table: str, column: str) -> str:
     """SQL that is true where the column holds something other than NULL or its default."""
     cursor.execute(
         "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "

@@ -31,7 +31,8 @@ from pathlib import Path
 
 from django.db import IntegrityError, connections, transaction
 
-from socrates.migration_checks.data_loss import AtRisk
+from socrates.migration_checks.data_loss import AtRisk, has_value_condition
+from socrates.phases import database_aliases
 
 FORMAT = "socrates-phase-dump"
 VERSION = 1
@@ -83,7 +84,8 @@ def _checksum(body: dict) -> str:
 
 
 def database_names() -> dict[str, str]:
-    return {alias: connections[alias].settings_dict["NAME"] for alias in connections}
+    """alias -> database name, for the databases a phase change moves."""
+    return {alias: connections[alias].settings_dict["NAME"] for alias in database_aliases()}
 
 
 def write_dump(
@@ -130,7 +132,7 @@ def write_dump(
         "version": VERSION,
         "from_phase": from_phase,
         "to_phase": to_phase,
-        "databases": {alias: connections[alias].settings_dict["NAME"] for alias in _aliases()},
+        "databases": database_names(),
         "tables": tables,
         "columns": columns,
     }
@@ -145,12 +147,6 @@ def write_dump(
         path.unlink(missing_ok=True)
         raise
     return path, saved
-
-
-def _aliases() -> list[str]:
-    from socrates.phases import database_aliases
-
-    return database_aliases()
 
 
 # --- restore ---------------------------------------------------------------------------------
@@ -190,7 +186,7 @@ def read_dump(path: str | os.PathLike) -> dict:
     body = {key: value for key, value in document.items() if key != "checksum"}
     if document.get("checksum") != _checksum(body):
         raise DumpError(f"{path} is damaged: its content does not match its checksum")
-    here = {alias: connections[alias].settings_dict["NAME"] for alias in _aliases()}
+    here = database_names()
     if document["databases"] != here:
         raise DumpError(f"{path} comes from databases {document['databases']}, not these ({here})")
     missing = []
@@ -220,7 +216,7 @@ def restore(document: dict) -> RestoreReport:
     for entry in document["columns"]:
         by_alias.setdefault(entry["alias"], []).append(("column", entry))
     # socrates_auth first: rows of socrates_specs may name its users.
-    for alias in sorted(by_alias, key=lambda a: _aliases().index(a)):
+    for alias in sorted(by_alias, key=database_aliases().index):
         connection = connections[alias]
         with transaction.atomic(using=alias), connection.cursor() as cursor:
             for kind, entry in by_alias[alias]:
@@ -259,32 +255,20 @@ def _restore_column(connection, cursor, entry: dict, report: RestoreReport) -> N
     quoted_table, quoted_column = _q(connection, table), _q(connection, column)
     pk = _q(connection, entry["primary_key"])
     where = f"{entry['alias']}: {table}.{column}"
-    cursor.execute(
-        "SELECT pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
-        "JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-        "WHERE a.attrelid = to_regclass(%s) AND a.attname = %s",
-        [table, column],
-    )
-    default = cursor.fetchone()
-    empty = f"{quoted_column} IS NULL" + (
-        f" OR {quoted_column} = ({default[0]})" if default and default[0] else ""
-    )
-    record = f"json_populate_record(NULL::{quoted_table}, json_build_object(%s, %s::json))"
-    typed = f"({record}).{quoted_column}"
-    key_value = (
-        f"(json_populate_record(NULL::{quoted_table}, json_build_object(%s, %s::json))).{pk}"
-    )
+    # Empty: NULL, or the column's default (what going forward again leaves in it).
+    has_value = has_value_condition(cursor, connection, table, column)
+    empty = f"{quoted_column} IS NULL OR NOT ({has_value})"
+    typed = _from_json(quoted_table, quoted_column)
+    key_value = _from_json(quoted_table, pk)
     stamp = entry.get("stamp")
     for row in entry["rows"]:
         key, value = row[0], row[1]
         params = [column, json.dumps(value), entry["primary_key"], json.dumps(key)]
         condition = f"{pk} = {key_value} AND ({empty})"
         if stamp:
-            stamp_value = (
-                f"(json_populate_record(NULL::{quoted_table}, json_build_object(%s, %s::json)))"
-                f".{_q(connection, stamp)}"
-            )
-            condition += f" AND {_q(connection, stamp)} IS NOT DISTINCT FROM {stamp_value}"
+            quoted_stamp = _q(connection, stamp)
+            stamp_value = _from_json(quoted_table, quoted_stamp)
+            condition += f" AND {quoted_stamp} IS NOT DISTINCT FROM {stamp_value}"
             params += [stamp, json.dumps(row[2])]
         cursor.execute(
             f"UPDATE {quoted_table} SET {quoted_column} = {typed} WHERE {condition}", params
@@ -308,3 +292,11 @@ def _restore_column(connection, cursor, entry: dict, report: RestoreReport) -> N
         else:
             reason = "the row was changed since"
         report.skipped[(where, reason)] += 1
+
+
+def _from_json(quoted_table: str, quoted_column: str) -> str:
+    """SQL taking params (column name, JSON value): the value read into that column's type."""
+    return (
+        f"(json_populate_record(NULL::{quoted_table}, json_build_object(%s, %s::json)))"
+        f".{quoted_column}"
+    )

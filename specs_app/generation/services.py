@@ -82,9 +82,6 @@ def generation_fail(generation_id: uuid.UUID, message: str) -> None:
     )
 
 
-_fail = generation_fail
-
-
 def generation_run(*, generation_id: uuid.UUID, resume: bool = False) -> GeneratedProject:
     """Generate the files of a pending generation; safe to call twice (the second is a no-op).
 
@@ -151,10 +148,10 @@ def generation_run(*, generation_id: uuid.UUID, resume: bool = False) -> Generat
         raise
     except UnsupportedStack as exc:
         # The specifications changed between the request and the run.
-        _fail(generation_id, str(exc))
+        generation_fail(generation_id, str(exc))
     except Exception as exc:
         logger.exception("Generation %s failed", generation_id)
-        _fail(generation_id, f"{type(exc).__name__}: {exc}")
+        generation_fail(generation_id, f"{type(exc).__name__}: {exc}")
     generation.refresh_from_db()
     return generation
 
