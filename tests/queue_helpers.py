@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import signal
 import subprocess
 import time
@@ -27,14 +28,16 @@ class Worker:
         self.log_path = log_path
         self.log = open(log_path, "a")  # noqa: SIM115 - closed in stop()
         environment = subprocess_env(**FAST_RECOVERY, **env)
+        # `manage.py worker` (what make run and production start), in its own process group
+        # so that kill() can take the wrapper and procrastinate's worker down together.
         self.process = manage(
-            "procrastinate",
             "worker",
             "--concurrency",
             "2",
             env=environment,
             stdout=self.log,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def output(self) -> str:
@@ -42,8 +45,10 @@ class Worker:
         return self.log_path.read_text()
 
     def kill(self) -> None:
-        """SIGKILL: no cleanup, no goodbye (as the OOM killer or a lost machine does it)."""
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to the wrapper and its worker: no cleanup, no goodbye (as a lost machine or
+        the OOM killer taking the whole container does it)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
@@ -53,6 +58,9 @@ class Worker:
                 self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 self.kill()
+        # Whatever is left of the group (a worker whose wrapper has gone) goes too.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
 
 

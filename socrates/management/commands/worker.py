@@ -6,10 +6,15 @@ cuts its connections. It waits 1 s, then 2, 4, ... up to 30 s while the database
 and back to 1 s once a worker has run for a minute. SIGINT or SIGTERM are passed to the child
 (procrastinate's graceful shutdown: running jobs finish) and then it stops for good. `make run`
 starts one; production runs as many as needed (README "Background jobs").
+
+The wrapper itself never touches the database (no system checks, no connection), so cutting
+every session cannot end it. On Linux the child is asked to receive SIGTERM if the wrapper dies
+(even by SIGKILL), so a killed wrapper leaves no worker behind that nobody supervises.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 import signal
 import subprocess
@@ -23,10 +28,18 @@ from django.core.management.base import BaseCommand
 logger = logging.getLogger("socrates.queue")
 MAX_BACKOFF_SECONDS = 30.0
 HEALTHY_RUN_SECONDS = 60.0
+PR_SET_PDEATHSIG = 1
+
+
+def _end_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM it when the wrapper dies (Linux only)."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Command(BaseCommand):
     help = "Run a queue worker, started again whenever it ends on its own."
+    requires_system_checks = []  # the child runs them; the wrapper holds no connection
 
     def add_arguments(self, parser):
         parser.add_argument("-q", "--queues", default="", help="Comma-separated queues (all).")
@@ -51,7 +64,7 @@ class Command(BaseCommand):
         delay = 1.0
         while not stopping:
             started = time.monotonic()
-            child = subprocess.Popen(command)
+            child = subprocess.Popen(command, preexec_fn=_end_with_parent)
             code = child.wait()
             if stopping:
                 break

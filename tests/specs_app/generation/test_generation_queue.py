@@ -6,6 +6,7 @@ import threading
 import time
 from io import StringIO
 
+import psutil
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connections, transaction
@@ -142,12 +143,6 @@ def test_the_watchdog_requeues_a_generation_whose_job_was_lost_and_fails_one_too
     assert "Not finished within 30 s" in generation.error_message
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Known defect (issue 16 stays open): when every session is cut, `manage.py worker` "
-    "itself sometimes exits 1 instead of starting procrastinate's worker again (passes about one "
-    "run in three here); not diagnosed yet.",
-)
 def test_the_worker_reconnects_after_its_database_connections_are_cut(
     client, ready_project, tmp_path
 ):
@@ -166,6 +161,33 @@ def test_the_worker_reconnects_after_its_database_connections_are_cut(
             what="the worker to reconnect and run the generation",
             worker=running,
         )
+
+
+def test_manage_py_worker_starts_procrastinates_worker_again_when_it_dies(
+    client, ready_project, tmp_path
+):
+    """The wrapper's own promise, made certain: whatever ends procrastinate's worker (here a
+    SIGKILL of the child alone; procrastinate also ends it on some connection losses), the
+    wrapper logs it and starts another, which runs the next job."""
+    with worker(tmp_path) as running:
+        wait_until(lambda: _worker_backends(), timeout=60, what="the worker to connect")
+        (child,) = psutil.Process(running.process.pid).children()
+        child.kill()
+        wait_until(
+            lambda: "The worker ended (exit -9)" in running.output(),
+            timeout=30,
+            what="the wrapper to notice its worker died",
+            worker=running,
+        )
+        generation_id = client.post(url(ready_project)).json()["id"]
+        wait_until(
+            lambda: status_of(generation_id) == "completed",
+            timeout=90,
+            what="the restarted worker to run the generation",
+            worker=running,
+        )
+        (replacement,) = psutil.Process(running.process.pid).children()
+        assert replacement.pid != child.pid
 
 
 def _worker_backends() -> int:
