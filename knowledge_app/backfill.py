@@ -261,7 +261,11 @@ class EmbeddingBackfill:
             if result.vector is not None:
                 rows.append(
                     EmbeddingRow(
-                        candidate.id, result.vector, candidate.content_hash, result.windows
+                        candidate.id,
+                        result.vector,
+                        candidate.content_hash,
+                        result.windows,
+                        result.passages,
                     )
                 )
             elif result.skipped:

@@ -1,9 +1,13 @@
 """The embedding service: one model per process, batched, windowed, normalised vectors.
 
 all-MiniLM-L6-v2 reads at most 256 word pieces and silently drops the rest. Here no document is
-truncated: a text longer than the model's window is split into overlapping windows that start
-and end on word boundaries, every window is encoded, and the document vector is the normalised
-mean of its window vectors. The number of windows is returned with the vector.
+truncated: a text is split into overlapping passages of PASSAGE_TOKENS word pieces (settings.
+EMBEDDING_PASSAGE_TOKENS) that start and end on word boundaries, every passage is encoded, and
+each passage keeps its own vector with its character offsets (the knowledge_passages rows);
+the document vector is the normalised mean of its passage vectors. Passages are much shorter
+than the model's window on purpose: a one- or two-sentence answer inside a 256-token window is
+drowned by its neighbours (bench/passage_size.py measures the sizes; the choice is explained
+there and in settings). A query is embedded whole, up to the model's own window.
 
 `get_embedder()` loads the backend named by settings.EMBEDDING_BACKEND once per process (the
 model named by settings.EMBEDDING_MODEL: a path or a sentence-transformers name; empty means the
@@ -41,13 +45,34 @@ def content_hash(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class PassageSpan:
+    """Where a passage lies in its text: characters [start, end), its word-piece count."""
+
+    start: int
+    end: int
+    tokens: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PassageEmbedding:
+    ordinal: int
+    start: int
+    end: int
+    tokens: int
+    vector: np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
 class DocumentEmbedding:
-    """The outcome for one text: a unit vector and its window count, or why there is none."""
+    """The outcome for one text: a unit vector, its passages (with their own vectors) and
+    their count, or why there is none."""
 
     vector: np.ndarray | None
     windows: int = 0
     skipped: str | None = None  # nothing to embed (empty content): not an error
     error: str | None = None  # the model failed on this text
+    passages: tuple[PassageEmbedding, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -95,7 +120,8 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         self,
         model: str = "",
         *,
-        overlap: int = 32,
+        overlap: int | None = None,
+        passage_tokens: int | None = None,
         encode_batch_size: int = 16,
         bf16: str | bool = "auto",
         runtime: str = "auto",
@@ -121,7 +147,12 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         max_length = self.model.max_seq_length or self.tokenizer.model_max_length
         # Room for [CLS]/[SEP] (or the model's own special tokens) inside the window.
         self.window_tokens = int(max_length) - self.tokenizer.num_special_tokens_to_add()
-        self.overlap = min(overlap, self.window_tokens // 4)
+        if passage_tokens is None:
+            passage_tokens = int(getattr(settings, "EMBEDDING_PASSAGE_TOKENS", 0) or 0)
+        self.passage_tokens = min(passage_tokens or self.window_tokens, self.window_tokens)
+        if overlap is None:
+            overlap = int(getattr(settings, "EMBEDDING_PASSAGE_OVERLAP", 0) or 0)
+        self.overlap = min(overlap, self.passage_tokens // 4)
         self.encode_batch_size = encode_batch_size
         self.use_bf16 = self.model.device.type == "cpu" and _bf16_wanted(bf16)
         runtime = validated_runtime(runtime)
@@ -136,7 +167,14 @@ class SentenceTransformerEmbedder(BaseEmbedder):
     # --- windows ---------------------------------------------------------------------------
 
     def windows(self, texts: Sequence[str]) -> list[list[str]]:
-        """Split each text into the window texts the model can read whole."""
+        """Split each text into the passage texts that are encoded (one vector each)."""
+        return [[span.text for span in spans] for spans in self.passages(texts)]
+
+    def passages(self, texts: Sequence[str], *, size: int | None = None) -> list[list[PassageSpan]]:
+        """Split each text into overlapping passages of at most ``size`` word pieces (the
+        passage size by default), with their character offsets in the text."""
+        size = size or self.passage_tokens
+        overlap = min(self.overlap, size // 4)
         encoded = self.tokenizer(
             list(texts),
             add_special_tokens=False,
@@ -148,23 +186,33 @@ class SentenceTransformerEmbedder(BaseEmbedder):
         result = []
         for index, text in enumerate(texts):
             offsets = encoded["offset_mapping"][index]
-            if len(offsets) <= self.window_tokens:
-                result.append([text])
+            if not offsets:
+                result.append([PassageSpan(0, len(text), 0, text)])
+                continue
+            if len(offsets) <= size:
+                start, end = offsets[0][0], offsets[-1][1]
+                result.append([PassageSpan(start, end, len(offsets), text[start:end])])
                 continue
             word_ids = encoded.word_ids(index)
             per_text = []
-            for start, end, clean in self._spans(word_ids):
-                window = text[offsets[start][0] : offsets[end - 1][1]]
-                per_text.append(window if clean else self._fit(window))
+            for first, last, clean in self._spans(word_ids, size, overlap):
+                start, end = offsets[first][0], offsets[last - 1][1]
+                window = text[start:end]
+                if not clean:
+                    window = self._fit(window)
+                    end = start + len(window)
+                per_text.append(PassageSpan(start, end, last - first, window))
             result.append(per_text)
         return result
 
-    def _spans(self, word_ids: list[int | None]) -> list[tuple[int, int, bool]]:
-        """Return (start, end, clean) token spans of at most window_tokens, overlapping.
+    def _spans(
+        self, word_ids: list[int | None], size: int, overlap: int
+    ) -> list[tuple[int, int, bool]]:
+        """Return (start, end, clean) token spans of at most ``size``, overlapping.
 
         A clean span starts and ends on word edges, so its text re-tokenises to the same pieces.
         """
-        n, size = len(word_ids), self.window_tokens
+        n = len(word_ids)
 
         def word_start(i: int) -> bool:
             return i == 0 or i >= n or word_ids[i] is None or word_ids[i] != word_ids[i - 1]
@@ -183,7 +231,7 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             spans.append((start, end, word_start(start) and word_start(end)))
             if end >= n:
                 return spans
-            nxt = max(end - self.overlap, start + 1)
+            nxt = max(end - overlap, start + 1)
             step = nxt
             while step < end and not word_start(step):
                 step += 1
@@ -227,34 +275,71 @@ class SentenceTransformerEmbedder(BaseEmbedder):
                 todo.append(index)
         if todo:
             try:
-                windows = self.windows([texts[i] for i in todo])
-                flat = [w for per_text in windows for w in per_text]
-                vectors = self.encode(flat)
+                spans = self.passages([texts[i] for i in todo])
             except Exception:
-                logger.warning("Batch of %d texts failed; retrying one by one", len(todo))
+                logger.warning("Splitting %d texts failed; retrying one by one", len(todo))
                 for index in todo:
                     results[index] = self._embed_one(texts[index])
-            else:
-                position = 0
-                for index, per_text in zip(todo, windows, strict=True):
-                    count = len(per_text)
-                    results[index] = _combine(vectors[position : position + count], count)
-                    position += count
+                return results  # type: ignore[return-value]
+            for index, embedded in zip(todo, self.embed_spans(spans), strict=True):
+                results[index] = embedded
         return results  # type: ignore[return-value]
+
+    def embed_spans(self, spans: Sequence[Sequence[PassageSpan]]) -> list[DocumentEmbedding]:
+        """Encode texts already split by passages(): one model call for the whole batch.
+
+        Split from the encoding so that the backfill can split the next batch while the model
+        encodes this one."""
+        flat = [span.text for per_text in spans for span in per_text]
+        try:
+            vectors = self.encode(flat)
+        except Exception:
+            logger.warning("Batch of %d passages failed; retrying text by text", len(flat))
+            return [self._encode_one(per_text) for per_text in spans]
+        results, position = [], 0
+        for per_text in spans:
+            count = len(per_text)
+            results.append(_combine(vectors[position : position + count], per_text))
+            position += count
+        return results
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """A query is encoded whole, up to the model's window (a longer one is averaged)."""
+        if not text or not text.strip():
+            raise ValueError(f"cannot embed the query: {EMPTY_CONTENT}")
+        (spans,) = self.passages([text], size=self.window_tokens)
+        result = _combine(self.encode([span.text for span in spans]), spans)
+        if result.vector is None:
+            raise ValueError(f"cannot embed the query: {result.error}")
+        return result.vector
 
     def _embed_one(self, text: str) -> DocumentEmbedding:
         try:
-            (windows,) = self.windows([text])
-            return _combine(self.encode(windows), len(windows))
+            (spans,) = self.passages([text])
+        except Exception as exc:  # the model's errors are many; report, never stop the batch
+            return DocumentEmbedding(None, error=f"{type(exc).__name__}: {exc}"[:300])
+        return self._encode_one(spans)
+
+    def _encode_one(self, spans: Sequence[PassageSpan]) -> DocumentEmbedding:
+        try:
+            return _combine(self.encode([span.text for span in spans]), spans)
         except Exception as exc:  # the model's errors are many; report, never stop the batch
             return DocumentEmbedding(None, error=f"{type(exc).__name__}: {exc}"[:300])
 
 
-def _combine(vectors: np.ndarray, count: int) -> DocumentEmbedding:
+def _combine(vectors: np.ndarray, spans: Sequence[PassageSpan]) -> DocumentEmbedding:
+    """The document's outcome from its passages' vectors: each passage, and their mean."""
+    count = len(spans)
     vector = _normalised_mean(vectors) if count > 1 else vectors[0]
-    if vector is None or not np.all(np.isfinite(vector)):
+    if vector is None or not np.all(np.isfinite(vector)) or not np.all(np.isfinite(vectors)):
         return DocumentEmbedding(None, error="the model returned a non-finite vector")
-    return DocumentEmbedding(np.ascontiguousarray(vector, dtype=np.float32), windows=count)
+    passages = tuple(
+        PassageEmbedding(ordinal, span.start, span.end, span.tokens, vectors[ordinal])
+        for ordinal, span in enumerate(spans)
+    )
+    return DocumentEmbedding(
+        np.ascontiguousarray(vector, dtype=np.float32), windows=count, passages=passages
+    )
 
 
 def validated_runtime(value) -> str:

@@ -4,6 +4,8 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -12,6 +14,11 @@ from pgvector.django import HnswIndex, VectorField
 from socrates.crossdb import CrossDatabaseUUIDField, OnTargetDelete, label_of
 
 EMBEDDING_DIMENSIONS = 384
+# The text search configuration of keyword search: english stems words and drops stop words,
+# so a question in plain words matches; identifiers (error codes, names with digits) pass
+# through its `simple` dictionary unchanged, and the query goes through the same configuration,
+# so they match too.
+KEYWORD_CONFIG = "english"
 
 
 USER = settings.AUTH_USER_MODEL
@@ -110,3 +117,69 @@ class KnowledgeBaseDocument(models.Model):
 
     def __str__(self):
         return self.filename
+
+
+class KnowledgePassage(models.Model):
+    """One passage of a document: where it lies in the content, its text, its own vector.
+
+    The text is kept (a copy of content[start_offset:end_offset]) so that keyword search has a
+    generated tsvector per passage (a GIN index on a new table: no rewrite of the documents
+    table, no 1 MB tsvector limit on a 10 MB document, and the best keyword passage for free)
+    and a hit shows its passage without reading the whole document.
+
+    Written by the backfill (and the upload's embedding job) together with the document's
+    vector, all passages of a document at once, only while the document still holds the text
+    whose hash they carry. The database cascades a document's deletion to its passages (0005),
+    so code that predates this table deletes documents without knowing it exists.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    document = models.ForeignKey(
+        KnowledgeBaseDocument,
+        on_delete=models.DO_NOTHING,  # ON DELETE CASCADE in the database (0005)
+        db_constraint=False,
+        related_name="passages",
+    )
+    # Denormalised from the document: a search filtered to projects needs no join.
+    project_id = models.UUIDField()
+    ordinal = models.PositiveIntegerField()
+    start_offset = models.PositiveIntegerField(help_text="First character, in the content.")
+    end_offset = models.PositiveIntegerField(help_text="One past the last character.")
+    token_count = models.PositiveIntegerField()
+    text = models.TextField()
+    search_vector = models.GeneratedField(
+        expression=SearchVector("text", config=KEYWORD_CONFIG),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    embedding = VectorField(dimensions=EMBEDDING_DIMENSIONS)
+    embedding_model = models.CharField(max_length=255)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "knowledge_passages"
+        ordering = ["document", "ordinal"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document", "ordinal"], name="knowledge_passages_document_ordinal"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_offset__gte=models.F("start_offset")),
+                name="knowledge_passages_offsets_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project_id"], name="kb_passages_project_idx"),
+            GinIndex(fields=["search_vector"], name="kb_passages_keyword_gin"),
+            HnswIndex(
+                name="kb_passages_embedding_hnsw",
+                fields=["embedding"],
+                m=16,
+                ef_construction=64,
+                opclasses=["vector_cosine_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"passage {self.ordinal} of {self.document_id}"

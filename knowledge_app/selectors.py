@@ -23,12 +23,15 @@ from django.db import connections, transaction
 from django.db.models import QuerySet
 from pgvector import Vector
 
-from knowledge_app.models import KnowledgeBaseDocument
+from knowledge_app.models import KEYWORD_CONFIG, KnowledgeBaseDocument, KnowledgePassage
 from socrates.db import SPECS_DB
 from socrates.errors import NotFound, ValidationFailed
 from specs_app.selectors import project_get, readable_project_ids
 
 TABLE = KnowledgeBaseDocument._meta.db_table
+PASSAGES = KnowledgePassage._meta.db_table
+# A document embedded before passages existed (or whose passages were never written).
+NO_PASSAGES_SQL = f"NOT EXISTS (SELECT 1 FROM {PASSAGES} p WHERE p.document_id = {TABLE}.id)"
 MAX_K = 50
 # recall@10 >= 0.98 at 100k vectors (bench/search.py) with latency still a few ms.
 DEFAULT_EF_SEARCH = 100
@@ -55,17 +58,19 @@ def stale_condition(
 ) -> tuple[str, list]:
     """Return (sql, params): the rows the backfill must (re)embed.
 
-    Missing always; with ``reembed_stale`` also rows whose content changed since they were
-    embedded or that another model embedded; with ``embedded_before`` (a datetime: ``--all``)
-    every row not embedded since then, so workers started together never redo each other's rows.
+    Missing (no vector, or no passages: embedded before passages existed) always; with
+    ``reembed_stale`` also rows whose content changed since they were embedded or that another
+    model embedded; with ``embedded_before`` (a datetime: ``--all``) every row not embedded
+    since then, so workers started together never redo each other's rows.
     """
     if embedded_before is not None:
         return "(embedded_at IS NULL OR embedded_at < %s)", [embedded_before]
     if not reembed_stale:
-        return "(embedding IS NULL)", []
+        return f"(embedding IS NULL OR {NO_PASSAGES_SQL})", []
     return (
         "(embedding IS NULL OR embedding_model IS DISTINCT FROM %s"
-        f" OR embedding_content_hash IS DISTINCT FROM {content_hash_sql()})",
+        f" OR embedding_content_hash IS DISTINCT FROM {content_hash_sql()}"
+        f" OR {NO_PASSAGES_SQL})",
         [model_name],
     )
 
@@ -105,19 +110,24 @@ def backlog_counts(
             count(*) FILTER (WHERE embedding IS NOT NULL
                              AND embedding_model IS NOT DISTINCT FROM %s
                              AND embedding_content_hash IS DISTINCT FROM {content_hash_sql()}),
+            count(*) FILTER (WHERE embedding IS NOT NULL
+                             AND embedding_model IS NOT DISTINCT FROM %s
+                             AND embedding_content_hash IS NOT DISTINCT FROM {content_hash_sql()}
+                             AND {NO_PASSAGES_SQL}),
             count(*) FILTER (WHERE {BLANK_SQL}),
             count(*)
         FROM {TABLE} WHERE {condition}{project_sql}
     """
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [model_name, model_name, *params])
-        missing, other_model, changed, blank, total = cursor.fetchone()
+        cursor.execute(sql, [model_name, model_name, model_name, *params])
+        missing, other_model, changed, no_passages, blank, total = cursor.fetchone()
     return {
         "total": total,
         "missing": missing,
         "content changed": changed,
         "other model": other_model,
-        "already fresh (--all)": total - missing - changed - other_model,
+        "no passages": no_passages,
+        "already fresh (--all)": total - missing - changed - other_model - no_passages,
         "empty content": blank,
     }
 
@@ -155,6 +165,30 @@ def document_get(*, project, document_id) -> KnowledgeBaseDocument:
 
 # --- search -----------------------------------------------------------------------------------
 
+SEARCH_MODES = ("hybrid", "semantic", "keyword")
+# Reciprocal rank fusion: score = sum over the lists of 1 / (RRF_K + rank). 60 is the constant
+# of the original paper (Cormack et al. 2009): a document's place matters, its raw score (a
+# cosine here, a ts_rank_cd there, not comparable) does not.
+RRF_K = 60
+# How deep each list goes before fusion: a document 20th in both lists beats one 1st in one.
+FUSION_DEPTH = 50
+# Passages fetched per document wanted: a document can own several of the nearest passages.
+PASSAGES_PER_DOCUMENT = 4
+# A hit's passage text is cut to this many characters (passages are ~48 word pieces, ~250
+# characters; a passage cut inside a very long "word" can be longer).
+PASSAGE_TEXT_MAX = 1000
+# The query of keyword search: the words of the question, any of them (OR), each stemmed and
+# stop words dropped by KEYWORD_CONFIG; phrases of hyphenated identifiers stay phrases.
+KEYWORD_QUERY_SQL = f"replace(plainto_tsquery('{KEYWORD_CONFIG}', %s)::text, ' & ', ' | ')::tsquery"
+
+
+@dataclass(frozen=True, slots=True)
+class PassageHit:
+    ordinal: int
+    start_offset: int
+    end_offset: int
+    text: str
+
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
@@ -164,7 +198,19 @@ class SearchHit:
     content_type: str
     uploaded_at: object
     embedding_windows: int | None
-    score: float  # cosine similarity, 1 - cosine distance
+    score: float  # the mode's: cosine (semantic), ts_rank_cd (keyword), RRF (hybrid)
+    semantic_score: float | None = None  # cosine of the best passage (or document vector)
+    keyword_score: float | None = None  # ts_rank_cd of the best keyword passage
+    passage: PassageHit | None = None  # where it matched best
+
+
+@dataclass(frozen=True, slots=True)
+class _Match:
+    """A document's best passage in one list (ordinal None: matched by its document vector)."""
+
+    document_id: uuid.UUID
+    score: float
+    ordinal: int | None
 
 
 def document_search(
@@ -173,28 +219,53 @@ def document_search(
     query: str,
     k: int = 10,
     project_id=None,
+    mode: str = "hybrid",
     ef_search: int = DEFAULT_EF_SEARCH,
     embedder=None,
 ) -> list[SearchHit]:
-    """Return the k documents most similar to ``query`` that the user may read, best first.
+    """Return the k documents that best answer ``query`` that the user may read, best first.
 
-    ``project_id`` narrows to one project (NotFound when the user cannot read it); without it
-    every readable project is searched.
+    ``mode``: ``semantic`` (nearest passages by meaning, each document scored by its best
+    passage; documents without passages yet by their document vector), ``keyword`` (full-text
+    match of the passages: any word of the query, ranked by ts_rank_cd) or ``hybrid`` (both
+    lists fused by reciprocal rank). ``project_id`` narrows to one project (NotFound when the
+    user cannot read it); without it every readable project is searched. Keyword mode never
+    loads the model.
     """
     if not query or not query.strip():
         raise ValidationFailed("q: the query is empty.", details={"q": ["This field is required."]})
     k = validate_k(k)
+    mode = validate_mode(mode)
     if project_id is not None:
         project, _access = project_get(user=user, project_id=project_id, needed="read")
         project_ids: Iterable | QuerySet = [project.pk]
     else:
         project_ids = readable_project_ids(user)
-    if embedder is None:
-        from knowledge_app.embeddings import get_embedder
+    depth = k if mode != "hybrid" else max(k, FUSION_DEPTH)
+    semantic: list[_Match] = []
+    keyword: list[_Match] = []
+    if mode in ("semantic", "hybrid"):
+        if embedder is None:
+            from knowledge_app.embeddings import get_embedder
 
-        embedder = get_embedder()
-    vector = embedder.embed_query(query)
-    return documents_nearest(vector=vector, k=k, project_ids=project_ids, ef_search=ef_search)
+            embedder = get_embedder()
+        vector = embedder.embed_query(query)
+        semantic = semantic_matches(
+            vector=vector, limit=depth, project_ids=project_ids, ef_search=ef_search
+        )
+    if mode in ("keyword", "hybrid"):
+        keyword = keyword_matches(query=query, limit=depth, project_ids=project_ids)
+    if mode == "semantic":
+        ranked = [(m.document_id, m.score) for m in semantic]
+    elif mode == "keyword":
+        ranked = [(m.document_id, m.score) for m in keyword]
+    else:
+        ranked = fuse(semantic, keyword)[:k]
+    return _hits(
+        ranked,
+        semantic={m.document_id: m for m in semantic},
+        keyword={m.document_id: m for m in keyword},
+    )
 
 
 def validate_k(k) -> int:
@@ -212,17 +283,237 @@ def validate_k(k) -> int:
     return k
 
 
+def validate_mode(mode) -> str:
+    if mode not in SEARCH_MODES:
+        allowed = ", ".join(SEARCH_MODES)
+        raise ValidationFailed(
+            f"mode: must be one of {allowed} (got {str(mode)[:50]!r}).",
+            details={"mode": [f"Must be one of: {allowed}."]},
+        )
+    return mode
+
+
+def fuse(*lists: Sequence[_Match]) -> list[tuple[uuid.UUID, float]]:
+    """Reciprocal rank fusion of ranked lists: (document id, score), best first."""
+    scores: dict[uuid.UUID, float] = {}
+    for matches in lists:
+        for rank, match in enumerate(matches, start=1):
+            scores[match.document_id] = scores.get(match.document_id, 0.0) + 1.0 / (RRF_K + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], str(item[0])))
+
+
+def semantic_matches(
+    *,
+    vector,
+    limit: int,
+    project_ids: Iterable | QuerySet | None,
+    ef_search: int = DEFAULT_EF_SEARCH,
+    using: str = SPECS_DB,
+) -> list[_Match]:
+    """The ``limit`` documents nearest to a unit vector, each by its best passage, best first.
+
+    Documents that have no passages yet (embedded before passages existed, until the backfill
+    reaches them) are ranked by their document vector instead, so nothing disappears from the
+    results during the rollout.
+    """
+    passages = passages_nearest(
+        vector=vector,
+        k=limit * PASSAGES_PER_DOCUMENT,
+        project_ids=project_ids,
+        ef_search=ef_search,
+        using=using,
+    )
+    best: dict[uuid.UUID, _Match] = {}
+    for document_id, ordinal, distance in passages:
+        if document_id not in best:  # nearest first
+            best[document_id] = _Match(document_id, 1.0 - distance, ordinal)
+    if _has_documents_without_passages(project_ids, using=using):
+        for hit in documents_nearest(
+            vector=vector,
+            k=limit,
+            project_ids=project_ids,
+            ef_search=ef_search,
+            extra_where=f"AND {NO_PASSAGES_SQL}",
+            using=using,
+        ):
+            best.setdefault(hit.id, _Match(hit.id, hit.score, None))
+    return sorted(best.values(), key=lambda m: (-m.score, str(m.document_id)))[:limit]
+
+
+def _has_documents_without_passages(project_ids, *, using: str) -> bool:
+    where, params = project_filter(project_ids)
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            f"SELECT EXISTS (SELECT 1 FROM {TABLE} WHERE embedding IS NOT NULL {where}"
+            f" AND {NO_PASSAGES_SQL})",
+            params,
+        )
+        return cursor.fetchone()[0]
+
+
+def keyword_matches(
+    *, query: str, limit: int, project_ids: Iterable | QuerySet | None, using: str = SPECS_DB
+) -> list[_Match]:
+    """The ``limit`` documents whose passages best match the query's words, each by its best
+    passage (ts_rank_cd, cover density: the words close together rank higher), best first."""
+    where, params = project_filter(project_ids)
+    sql = f"""
+        WITH q AS (SELECT {KEYWORD_QUERY_SQL} AS query),
+        ranked AS MATERIALIZED (
+            SELECT document_id, ordinal, ts_rank_cd(search_vector, q.query) AS rank
+            FROM {PASSAGES}, q
+            WHERE search_vector @@ q.query {where}
+        )
+        SELECT DISTINCT ON (document_id) document_id, ordinal, rank
+        FROM ranked ORDER BY document_id, rank DESC, ordinal
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [query, *params])
+        rows = cursor.fetchall()
+    matches = [_Match(document_id, float(rank), ordinal) for document_id, ordinal, rank in rows]
+    return sorted(matches, key=lambda m: (-m.score, str(m.document_id)))[:limit]
+
+
+def _hits(
+    ranked: list[tuple[uuid.UUID, float]],
+    *,
+    semantic: dict[uuid.UUID, _Match],
+    keyword: dict[uuid.UUID, _Match],
+    using: str = SPECS_DB,
+) -> list[SearchHit]:
+    """Load the ranked documents and the passage each matched by (semantic first)."""
+    if not ranked:
+        return []
+    wanted = []
+    for document_id, _score in ranked:
+        match = semantic.get(document_id)
+        if match is None or match.ordinal is None:
+            match = keyword.get(document_id, match)
+        wanted.append((document_id, match.ordinal if match is not None else None))
+    sql = f"""
+        SELECT d.id, d.project_id, d.filename, d.content_type, d.uploaded_at,
+               d.embedding_windows, p.ordinal, p.start_offset, p.end_offset,
+               left(p.text, {PASSAGE_TEXT_MAX})
+        FROM unnest(%s::uuid[], %s::integer[]) AS w(id, ordinal)
+        JOIN {TABLE} d ON d.id = w.id
+        LEFT JOIN {PASSAGES} p ON p.document_id = w.id AND p.ordinal = w.ordinal
+            -- the offsets must still point at this text (not so after an edit, until the
+            -- backfill re-embeds it): else the hit comes without its passage
+            AND substr(d.content, p.start_offset + 1, p.end_offset - p.start_offset) = p.text
+    """
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, [[w[0] for w in wanted], [w[1] for w in wanted]])
+        rows = {row[0]: row for row in cursor.fetchall()}
+    hits = []
+    for document_id, score in ranked:
+        row = rows.get(document_id)
+        if row is None:
+            continue  # deleted meanwhile
+        passage = None
+        if row[6] is not None:
+            passage = PassageHit(
+                ordinal=row[6], start_offset=row[7], end_offset=row[8], text=row[9]
+            )
+        hits.append(
+            SearchHit(
+                id=row[0],
+                project_id=row[1],
+                filename=row[2],
+                content_type=row[3],
+                uploaded_at=row[4],
+                embedding_windows=row[5],
+                score=score,
+                semantic_score=semantic[document_id].score if document_id in semantic else None,
+                keyword_score=keyword[document_id].score if document_id in keyword else None,
+                passage=passage,
+            )
+        )
+    return hits
+
+
+def project_filter(project_ids: Iterable | QuerySet | None) -> tuple[str, list]:
+    """Return (" AND ..." sql, params) keeping the rows of these projects (None: all rows)."""
+    if project_ids is None:
+        return "", []
+    if isinstance(project_ids, QuerySet):
+        sub_sql, sub_params = project_ids.query.sql_with_params()
+        return f"AND project_id IN ({sub_sql})", list(sub_params)
+    return "AND project_id = ANY(%s)", [list(project_ids)]
+
+
+def _scan_settings(
+    cursor, *, table: str, where: str, params: list, ef_search: int, exact_scan_max_rows: int
+) -> None:
+    """SET LOCAL the HNSW scan settings for this transaction's nearest-neighbour query.
+
+    set_config(..., true) is SET LOCAL: gone with the transaction, never left on a pooled
+    session. With a filter, the same statement counts its rows (from the project index, at most
+    exact_scan_max_rows + 1) and, when they are few, turns index scans off so that the planner
+    compares them all: exact, found through a bitmap scan of that index. relaxed_order lets the
+    iterative scan return rows slightly out of order; the outer ORDER BY puts them back.
+    """
+    sql = (
+        "SELECT set_config('hnsw.ef_search', %s, true),"
+        " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+        " set_config('hnsw.max_scan_tuples', %s, true)"
+    )
+    values = [str(int(ef_search)), str(MAX_SCAN_TUPLES)]
+    if where:
+        sql += (
+            ", set_config('enable_indexscan', CASE WHEN (SELECT count(*) FROM"
+            f" (SELECT 1 FROM {table} WHERE true {where} LIMIT %s) AS c) <= %s"
+            " THEN 'off' ELSE current_setting('enable_indexscan') END, true)"
+        )
+        values += [*params, exact_scan_max_rows + 1, exact_scan_max_rows]
+    cursor.execute(sql, values)
+
+
+def passages_nearest(
+    *,
+    vector,
+    k: int,
+    project_ids: Iterable | QuerySet | None,
+    ef_search: int = DEFAULT_EF_SEARCH,
+    exact_scan_max_rows: int = EXACT_SCAN_MAX_ROWS,
+    using: str = SPECS_DB,
+) -> list[tuple[uuid.UUID, int, float]]:
+    """Return the k passages nearest to a unit vector within ``project_ids``, nearest first,
+    as (document id, ordinal, cosine distance): through the HNSW index with iterative scan, or
+    an exact scan when the filter leaves at most ``exact_scan_max_rows`` passages."""
+    where, params = project_filter(project_ids)
+    literal = Vector._to_db(np.asarray(vector, dtype=np.float32))
+    sql = f"""
+        WITH query AS (SELECT %s::vector AS v),
+        nearest AS MATERIALIZED (
+            SELECT document_id, ordinal, embedding <=> (SELECT v FROM query) AS distance
+            FROM {PASSAGES}
+            WHERE true {where}
+            ORDER BY distance
+            LIMIT %s
+        )
+        SELECT document_id, ordinal, distance FROM nearest ORDER BY distance, document_id, ordinal
+    """
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        _scan_settings(
+            cursor,
+            table=PASSAGES,
+            where=where,
+            params=params,
+            ef_search=ef_search,
+            exact_scan_max_rows=exact_scan_max_rows,
+        )
+        cursor.execute(sql, [literal, *params, k])
+        return [(row[0], row[1], float(row[2])) for row in cursor.fetchall()]
+
+
 _HIT_COLUMNS = "id, project_id, filename, content_type, uploaded_at, embedding_windows"
 
 
 def nearest_sql(where: str = "") -> str:
-    """Return the top-k query; params: the vector literal, the filter's params, k.
-
-    The vector is parsed once (the CTE) and reaches the distance as an InitPlan parameter, which
-    the HNSW index can order by; ordering by the output column computes each distance once.
-    relaxed_order lets the iterative scan return rows
-    slightly out of order; the outer ORDER BY puts them back, cheaper than strict_order.
-    """
+    """Return the top-k query of document vectors; params: the vector literal, the filter's
+    params, k. The vector is parsed once (the CTE) and reaches the distance as an InitPlan
+    parameter, which the HNSW index can order by; ordering by the output column computes each
+    distance once."""
     return f"""
         WITH query AS (SELECT %s::vector AS v),
         nearest AS MATERIALIZED (
@@ -236,16 +527,6 @@ def nearest_sql(where: str = "") -> str:
     """
 
 
-def project_filter(project_ids: Iterable | QuerySet | None) -> tuple[str, list]:
-    """Return (" AND ..." sql, params) keeping the rows of these projects (None: all rows)."""
-    if project_ids is None:
-        return "", []
-    if isinstance(project_ids, QuerySet):
-        sub_sql, sub_params = project_ids.query.sql_with_params()
-        return f"AND project_id IN ({sub_sql})", list(sub_params)
-    return "AND project_id = ANY(%s)", [list(project_ids)]
-
-
 def documents_nearest(
     *,
     vector,
@@ -253,39 +534,27 @@ def documents_nearest(
     project_ids: Iterable | QuerySet | None,
     ef_search: int = DEFAULT_EF_SEARCH,
     exact_scan_max_rows: int = EXACT_SCAN_MAX_ROWS,
+    extra_where: str = "",
     using: str = SPECS_DB,
 ) -> list[SearchHit]:
-    """Return the k nearest embedded documents to a unit vector within ``project_ids``.
+    """Return the k nearest embedded documents to a unit vector within ``project_ids``, by
+    their document vector (the search's fallback for documents without passages).
 
     ``project_ids`` is a list of ids, a values("id") queryset of projects (compiled into the
     query as a subquery), or None for no filter (benchmarks, admin tools).
-
-    When the filter leaves at most ``exact_scan_max_rows`` rows, they are all compared (found
-    through the project index): exact whatever the data, and a few milliseconds at that size.
-    Otherwise the HNSW index is walked with iterative scan.
     """
     where, params = project_filter(project_ids)
     literal = Vector._to_db(np.asarray(vector, dtype=np.float32))
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        # set_config(..., true) is SET LOCAL: gone with this transaction, never left on a pooled
-        # session. With a filter, the same statement counts its rows (from the project index,
-        # at most exact_scan_max_rows + 1) and, when they are few, turns index scans off so that
-        # the planner compares them all: exact, found through a bitmap scan of that index.
-        settings_sql = (
-            "SELECT set_config('hnsw.ef_search', %s, true),"
-            " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
-            " set_config('hnsw.max_scan_tuples', %s, true)"
+        _scan_settings(
+            cursor,
+            table=TABLE,
+            where=where,
+            params=params,
+            ef_search=ef_search,
+            exact_scan_max_rows=exact_scan_max_rows,
         )
-        settings_params = [str(int(ef_search)), str(MAX_SCAN_TUPLES)]
-        if where:
-            settings_sql += (
-                ", set_config('enable_indexscan', CASE WHEN (SELECT count(*) FROM"
-                f" (SELECT 1 FROM {TABLE} WHERE true {where} LIMIT %s) AS c) <= %s"
-                " THEN 'off' ELSE current_setting('enable_indexscan') END, true)"
-            )
-            settings_params += [*params, exact_scan_max_rows + 1, exact_scan_max_rows]
-        cursor.execute(settings_sql, settings_params)
-        cursor.execute(nearest_sql(where), [literal, *params, k])
+        cursor.execute(nearest_sql(f"{where} {extra_where}"), [literal, *params, k])
         rows = cursor.fetchall()
     return [
         SearchHit(
@@ -296,6 +565,7 @@ def documents_nearest(
             uploaded_at=row[4],
             embedding_windows=row[5],
             score=1.0 - float(row[6]),
+            semantic_score=1.0 - float(row[6]),
         )
         for row in rows
     ]

@@ -25,9 +25,9 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from pgvector import Vector
 
-from knowledge_app.embeddings import content_hash
+from knowledge_app.embeddings import PassageEmbedding, content_hash
 from knowledge_app.models import KnowledgeBaseDocument
-from knowledge_app.selectors import TABLE, content_hash_sql
+from knowledge_app.selectors import PASSAGES, TABLE, content_hash_sql
 from socrates import queue
 from socrates.db import SPECS_DB
 from socrates.errors import ValidationFailed
@@ -47,34 +47,39 @@ def claim_key(document_id: uuid.UUID) -> int:
 
 @dataclass(frozen=True, slots=True)
 class EmbeddingRow:
-    """One vector to store, with the hash of the content it was computed from."""
+    """One document's vector and passages to store, with the hash of the content they were
+    computed from."""
 
     document_id: uuid.UUID
     vector: np.ndarray
     content_hash: str
     windows: int
+    passages: Sequence[PassageEmbedding] = ()
+
+
+def _vector_literal(vector) -> str:
+    return Vector._to_db(np.asarray(vector, dtype=np.float32))
 
 
 def embeddings_write(
     *, rows: Sequence[EmbeddingRow], model_name: str, using: str = SPECS_DB
 ) -> set[uuid.UUID]:
-    """Store a batch of vectors in one UPDATE; return the ids actually written.
+    """Store a batch of vectors and their passages in one transaction; return the ids written.
 
-    A row whose content changed (or that was deleted) since it was read is left alone: its hash
-    no longer matches, so it stays stale and a later backfill embeds the new text.
+    Three statements whatever the batch size: one UPDATE of the documents' vectors, one DELETE
+    of the passages of exactly the documents updated, one multi-row INSERT of their new
+    passages (unnest of arrays). A row whose content changed (or that was deleted) since it was
+    read is left alone, its old passages too: its hash no longer matches, so it stays stale and
+    a later backfill embeds the new text. The transaction makes a document's vector and its
+    passages appear together, never one without the other.
     """
     if not rows:
         return set()
     values = ", ".join(["(%s::uuid, %s::vector, %s::text, %s::integer)"] * len(rows))
     params: list = []
     for row in rows:
-        params += [
-            row.document_id,
-            Vector._to_db(np.asarray(row.vector, dtype=np.float32)),
-            row.content_hash,
-            row.windows,
-        ]
-    sql = f"""
+        params += [row.document_id, _vector_literal(row.vector), row.content_hash, row.windows]
+    update_sql = f"""
         UPDATE {TABLE} AS d
         SET embedding = v.embedding,
             embedding_model = %s,
@@ -85,9 +90,39 @@ def embeddings_write(
         WHERE d.id = v.id AND {content_hash_sql("d.content")} = v.content_hash
         RETURNING d.id
     """
+    columns: dict[str, list] = {
+        name: [] for name in ("document", "ordinal", "start", "end", "tokens", "vector", "hash")
+    }
+    for row in rows:
+        for passage in row.passages:
+            columns["document"].append(row.document_id)
+            columns["ordinal"].append(passage.ordinal)
+            columns["start"].append(passage.start)
+            columns["end"].append(passage.end)
+            columns["tokens"].append(passage.tokens)
+            columns["vector"].append(_vector_literal(passage.vector))
+            columns["hash"].append(row.content_hash)
+    insert_sql = f"""
+        INSERT INTO {PASSAGES} (document_id, project_id, ordinal, start_offset, end_offset,
+                                token_count, text, embedding, embedding_model, content_hash,
+                                created_at)
+        SELECT v.document_id, d.project_id, v.ordinal, v.start_offset, v.end_offset,
+               v.token_count, substr(d.content, v.start_offset + 1, v.end_offset - v.start_offset),
+               v.embedding, %s, v.content_hash, statement_timestamp()
+        FROM unnest(%s::uuid[], %s::integer[], %s::integer[], %s::integer[], %s::integer[],
+                    %s::vector[], %s::text[])
+             AS v(document_id, ordinal, start_offset, end_offset, token_count, embedding,
+                  content_hash)
+        JOIN {TABLE} AS d ON d.id = v.document_id
+        WHERE v.document_id = ANY(%s)
+    """
     with transaction.atomic(using=using), connections[using].cursor() as cursor:
-        cursor.execute(sql, [model_name, *params])
-        return {row[0] for row in cursor.fetchall()}
+        cursor.execute(update_sql, [model_name, *params])
+        written = [row[0] for row in cursor.fetchall()]
+        if written:
+            cursor.execute(f"DELETE FROM {PASSAGES} WHERE document_id = ANY(%s)", [written])
+            cursor.execute(insert_sql, [model_name, *columns.values(), written])
+        return set(written)
 
 
 @contextlib.contextmanager
@@ -229,7 +264,11 @@ def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:
                 )
                 return False
             row = EmbeddingRow(
-                document.pk, result.vector, content_hash(document.content), result.windows
+                document.pk,
+                result.vector,
+                content_hash(document.content),
+                result.windows,
+                result.passages,
             )
             written = embeddings_write(rows=[row], model_name=embedder.model_name)
     except Exception:

@@ -51,6 +51,7 @@ def embed_document(context, document_id: str) -> None:
             document.embedded_at is not None
             and document.embedding_model == configured_model_name()
             and document.embedding_content_hash == content_hash(document.content)
+            and document.passages.exists()
         ):
             return  # a backfill got there first
         try:

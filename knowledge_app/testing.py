@@ -15,9 +15,16 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from knowledge_app.embeddings import EMPTY_CONTENT, BaseEmbedder, DocumentEmbedding
+from knowledge_app.embeddings import (
+    EMPTY_CONTENT,
+    BaseEmbedder,
+    DocumentEmbedding,
+    PassageEmbedding,
+)
 
 FAKE_MODEL_NAME = "fake-deterministic"
+# Its passages: fixed slices of this many characters (no tokenizer), each its own vector.
+FAKE_PASSAGE_CHARS = 1000
 
 
 class FakeDeterministicEmbedder(BaseEmbedder):
@@ -46,7 +53,19 @@ class FakeDeterministicEmbedder(BaseEmbedder):
             return DocumentEmbedding(None, skipped=EMPTY_CONTENT)
         if fail_marker and fail_marker in text:
             return DocumentEmbedding(None, error="RuntimeError: fake model failure")
+        passages = tuple(
+            PassageEmbedding(
+                ordinal,
+                start,
+                min(start + FAKE_PASSAGE_CHARS, len(text)),
+                len(text[start : start + FAKE_PASSAGE_CHARS].split()),
+                self._vector(text[start : start + FAKE_PASSAGE_CHARS]),
+            )
+            for ordinal, start in enumerate(range(0, len(text), FAKE_PASSAGE_CHARS))
+        )
+        return DocumentEmbedding(self._vector(text), windows=len(passages), passages=passages)
+
+    def _vector(self, text: str) -> np.ndarray:
         seed = int.from_bytes(hashlib.sha256(text.encode("utf-8")).digest()[:8], "big")
         vector = np.random.default_rng(seed).standard_normal(self.dimensions).astype(np.float32)
-        vector /= np.linalg.norm(vector)
-        return DocumentEmbedding(vector, windows=1 + len(text) // 1000)
+        return vector / np.linalg.norm(vector)

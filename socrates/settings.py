@@ -442,6 +442,13 @@ EMBEDDING_CPU_BF16 = os.environ.get("EMBEDDING_CPU_BF16", "auto")
 # Where the model runs on CPU: "auto" (OpenVINO when it reproduces torch's vectors, else torch),
 # "openvino" or "torch". See knowledge_app/openvino_runtime.py.
 EMBEDDING_RUNTIME = os.environ.get("EMBEDDING_RUNTIME", "auto")
+# Passages (knowledge_passages): word pieces per passage and the overlap between neighbours.
+# 48/12 by measurement (bench/passage_size.py): a two-sentence answer inside ~3,000 words of
+# unrelated text ranks first 15 of 16 times at 48, 12/16 at 64, 8/16 at 96-128, 5/16 at the
+# model's whole window (254), 0/16 for the old mean-of-windows document vector; 32 found 16/16
+# but stores half again as many vectors (50 per 1,000 words against 34).
+EMBEDDING_PASSAGE_TOKENS = env_number("EMBEDDING_PASSAGE_TOKENS", 48, int)
+EMBEDDING_PASSAGE_OVERLAP = env_number("EMBEDDING_PASSAGE_OVERLAP", 12, int)
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 

@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from knowledge_app.embeddings import configured_model_name
 from knowledge_app.models import KnowledgeBaseDocument
-from knowledge_app.selectors import MAX_K
+from knowledge_app.selectors import MAX_K, PASSAGE_TEXT_MAX, RRF_K, SEARCH_MODES
 from knowledge_app.services import MAX_DOCUMENT_BYTES
 from socrates.api import serializers as api_serializers
 
@@ -99,6 +99,28 @@ class DocumentUploadSerializer(api_serializers.Serializer):
 class SearchQuerySerializer(api_serializers.Serializer):
     q = serializers.CharField(max_length=2000)
     k = serializers.IntegerField(min_value=1, max_value=MAX_K, default=10)
+    mode = serializers.ChoiceField(
+        choices=SEARCH_MODES,
+        default="hybrid",
+        error_messages={
+            "invalid_choice": '"{input}" is not a valid mode: use one of '
+            + ", ".join(SEARCH_MODES)
+            + "."
+        },
+        help_text="hybrid (default): keyword and semantic lists fused by reciprocal rank "
+        f"(constant {RRF_K}); semantic: nearest passages by meaning; keyword: passages holding "
+        "any word of the query (stemmed, english), ranked by ts_rank_cd.",
+    )
+
+
+class PassageHitSerializer(api_serializers.Serializer):
+    ordinal = serializers.IntegerField(help_text="The passage's place in the document, from 0.")
+    start_offset = serializers.IntegerField(help_text="First character in the content.")
+    end_offset = serializers.IntegerField(help_text="One past the last character.")
+    text = serializers.CharField(
+        help_text=f"The passage (content[start_offset:end_offset]), at most {PASSAGE_TEXT_MAX} "
+        "characters."
+    )
 
 
 class SearchHitSerializer(api_serializers.Serializer):
@@ -108,12 +130,30 @@ class SearchHitSerializer(api_serializers.Serializer):
     content_type = serializers.CharField()
     uploaded_at = serializers.DateTimeField()
     embedding_windows = serializers.IntegerField(allow_null=True)
-    score = serializers.FloatField(help_text="Cosine similarity to the query, -1 to 1.")
+    score = serializers.FloatField(
+        help_text="The mode's score: cosine similarity (semantic), ts_rank_cd (keyword) or "
+        "reciprocal-rank-fusion score (hybrid); higher is better."
+    )
+    semantic_score = serializers.FloatField(
+        allow_null=True,
+        help_text="Cosine similarity of the best passage to the query (of the document vector "
+        "for a document not yet split into passages); null if not in the semantic list.",
+    )
+    keyword_score = serializers.FloatField(
+        allow_null=True,
+        help_text="ts_rank_cd of the best keyword passage; null if no word matched.",
+    )
+    passage = PassageHitSerializer(
+        allow_null=True,
+        help_text="Where the document matched best; null for a document not yet split into "
+        "passages (or edited since).",
+    )
 
 
 class SearchResultSerializer(api_serializers.Serializer):
     query = serializers.CharField()
     k = serializers.IntegerField()
+    mode = serializers.CharField()
     results = SearchHitSerializer(many=True)
     pending_embeddings = serializers.IntegerField(
         help_text="Documents of the project whose embedding is missing or stale: not searched "

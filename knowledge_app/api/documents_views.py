@@ -84,17 +84,23 @@ class DocumentSearchView(ApiView):
     filter_serializer_class = s.SearchQuerySerializer
 
     def get(self, request, project_id):
-        """Return the k documents of the project most similar in meaning to `q`, best first."""
+        """Return the k documents of the project that best answer `q`, best first, each with
+        the passage where it matched (text and character offsets)."""
         # Access first (404 for a stranger whatever the query), then the query's validation.
         project_get(user=request.user, project_id=project_id)
         params = self.query_filters()
         hits = selectors.document_search(
-            user=request.user, project_id=project_id, query=params["q"], k=params["k"]
+            user=request.user,
+            project_id=project_id,
+            query=params["q"],
+            k=params["k"],
+            mode=params["mode"],
         )
         model_name = configured_model_name()
         result = {
             "query": params["q"],
             "k": params["k"],
+            "mode": params["mode"],
             "results": hits,
             "pending_embeddings": selectors.pending_embedding_count(
                 project_id=project_id, model_name=model_name

@@ -207,7 +207,17 @@ def test_search_returns_scored_results_and_the_pending_count(api, project, embed
         ({"q": "x", "k": 0}, "k: Ensure this value is greater than or equal to 1."),
         ({"q": "x", "k": "ten"}, "k: A valid integer is required."),
         ({}, "q: This field is required."),
-        ({"q": "x", "limit": 3}, "limit: Unknown query parameter; accepted: k, q."),
+        ({"q": "x", "limit": 3}, "limit: Unknown query parameter; accepted: k, mode, q."),
+        (
+            {"q": "x", "mode": "fuzzy"},
+            'mode: "fuzzy" is not a valid mode: use one of hybrid, semantic, keyword.',
+        ),
+        (
+            {"q": "x", "mode": "Hybrid"},
+            'mode: "Hybrid" is not a valid mode: use one of hybrid, semantic, keyword.',
+        ),
+        ({"q": "   "}, "q: This field may not be blank."),
+        ({"q": "x" * 2001}, "q: Ensure this field has no more than 2000 characters."),
     ],
 )
 def test_search_rejects_bad_parameters_with_a_clear_400(api, project, params, message):
