@@ -13,8 +13,8 @@ import uuid
 import pytest
 
 from knowledge_app.embeddings import content_hash
-from knowledge_app.models import KnowledgeBaseDocument
-from knowledge_app.testing import FAKE_MODEL_NAME
+from knowledge_app.models import KnowledgeBaseDocument, KnowledgePassage
+from knowledge_app.testing import FAKE_MODEL_NAME, FAKE_PASSAGE_CHARS
 from tests.factories import ProjectFactory
 from tests.knowledge_app.helpers import FAKE_BACKEND, manage, subprocess_env
 
@@ -31,7 +31,8 @@ def seed(count: int) -> list[uuid.UUID]:
             project=project,
             user_id=project.owner_id,
             filename=f"doc{i}.txt",
-            content=f"Document number {i} about topic {i % 7}.",
+            # Every fifth document spans several of the fake embedder's passages.
+            content=f"Document number {i} about topic {i % 7}. " * (1 if i % 5 else 150),
         )
         for i in range(count)
     )
@@ -43,11 +44,25 @@ def assert_all_embedded_once_with_the_right_hash(ids: list[uuid.UUID]) -> None:
         "id", "content", "embedding_model", "embedding_content_hash", "embedding_windows"
     )
     assert sorted(row[0] for row in rows) == sorted(ids)
-    for _id, content, model, digest, windows in rows:
+    passages = collections.defaultdict(list)
+    for passage in KnowledgePassage.objects.values(
+        "document_id", "ordinal", "start_offset", "end_offset", "text", "content_hash"
+    ):
+        passages[passage["document_id"]].append(passage)
+    for document_id, content, model, digest, windows in rows:
         assert model == FAKE_MODEL_NAME
         assert digest == content_hash(content)
-        assert windows == 1
+        expected = -(-len(content) // FAKE_PASSAGE_CHARS)
+        assert windows == expected
+        # Each passage written exactly once (the ordinals 0..n-1, no gap, no repeat), none
+        # missing, each with the hash of the content it was cut from and that content's text.
+        own = sorted(passages[document_id], key=lambda p: p["ordinal"])
+        assert [p["ordinal"] for p in own] == list(range(expected)), document_id
+        for passage in own:
+            assert passage["content_hash"] == digest
+            assert passage["text"] == content[passage["start_offset"] : passage["end_offset"]]
     assert not KnowledgeBaseDocument.objects.filter(embedding=None).exists()
+    assert set(passages) == set(ids)
 
 
 def assert_no_half_written_row() -> None:
@@ -64,6 +79,11 @@ def assert_no_half_written_row() -> None:
             assert not KnowledgeBaseDocument.objects.filter(
                 **{f"{column}__isnull": True, f"{other}__isnull": False}
             ).exists(), f"{column} is NULL while {other} is set"
+    # A vector and its passages are written in one transaction: never one without the other.
+    assert not KnowledgeBaseDocument.objects.filter(
+        embedding__isnull=False, passages__isnull=True
+    ).exists(), "a document has its vector but no passages"
+    assert not KnowledgePassage.objects.filter(document__embedding__isnull=True).exists()
 
 
 def finish(process, timeout: float = 120) -> tuple[str, str]:
