@@ -27,7 +27,18 @@ whose content changes mid-flight stay stale for the next run.
 Crash safety: the write is one statement in one transaction, so a row has either its complete
 new embedding (vector, model, hash, windows, time) or its previous state.
 
-Memory: one batch of texts and vectors at a time; nothing grows with the table.
+Passages: the write stores each document's passages (knowledge_passages) with its vector, in
+the same transaction: the UPDATE of the vectors, a DELETE of exactly the updated documents' old
+passages, one multi-row INSERT of the new ones (services.embeddings_write).
+
+A pipeline: while the model encodes batch n (this thread), one database thread claims and
+splits batch n+1 into passages and writes batch n-1 then releases its claims. At most one batch
+waits on each side of the model, so memory stays flat (three batches at most), and the model
+is never idle waiting for the database. The database thread uses this thread's connection
+(handed over with Django's thread sharing; the two never use it at once), so the advisory locks
+are taken and released on one session, and the work stays in the caller's transaction scope.
+
+Memory: three batches of texts and vectors at most; nothing grows with the table.
 """
 
 from __future__ import annotations
@@ -37,6 +48,7 @@ import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from django.db import connections, transaction
@@ -96,6 +108,17 @@ class Candidate:
     claimed: bool
     content: str | None
     content_hash: str | None
+
+
+@dataclass
+class Batch:
+    """One claimed batch on its way through the pipeline."""
+
+    candidates: list[Candidate]
+    claimed: list[Candidate]
+    texts: list[Candidate]  # claimed, with something to embed
+    prepared: object = None  # the embedder's split of the texts (passages)
+    released: bool = False
 
 
 class EmbeddingBackfill:
@@ -166,33 +189,98 @@ class EmbeddingBackfill:
         if report.total_at_start == 0:
             report.seconds = time.monotonic() - started
             return report
-        after: uuid.UUID | None = None
-        remaining = self.limit
-        while remaining is None or remaining > 0:
-            size = self.batch_size if remaining is None else min(self.batch_size, remaining)
-            tick = time.monotonic()
-            candidates = self._claim(after=after, size=size)
-            report.claim_seconds += time.monotonic() - tick
-            if not candidates:
-                break
-            after = candidates[-1].id
-            claimed = [c for c in candidates if c.claimed]
-            elsewhere = len(candidates) - len(claimed)
-            if elsewhere:
-                report.skipped[CLAIMED_ELSEWHERE] += elsewhere
-            try:
-                self._process(claimed, report)
-            finally:
-                release_claims([c.id for c in claimed], using=self.using)
-            report.batches += 1
-            if remaining is not None:
-                remaining -= len(claimed)
-            if progress is not None:
-                progress.update(len(candidates))
-            if self.sleep:
-                time.sleep(self.sleep)
+        self.embedded_before  # noqa: B018 - read once, here, before the thread shares the session
+        connection = connections[self.using]
+        connection.inc_thread_sharing()
+        database = ThreadPoolExecutor(
+            max_workers=1,
+            thread_name_prefix="backfill-db",
+            initializer=_use_connection,
+            initargs=(self.using, connection),
+        )
+        self._unwritten: list[Batch] = []  # claimed, not yet released (database thread only)
+        try:
+            self._pipeline(database, report, progress)
+        finally:
+            # Stopped early (an error, Ctrl-C): give back the claims nobody will write. Queued
+            # work runs first (a write in flight still lands), then this.
+            database.submit(self._release_all).result()
+            database.shutdown(wait=True)
+            connection.dec_thread_sharing()
         report.seconds = time.monotonic() - started
         return report
+
+    def _pipeline(self, database, report, progress) -> None:
+        remaining = self.limit
+
+        def size_for(remaining: int | None) -> int:
+            return self.batch_size if remaining is None else min(self.batch_size, remaining)
+
+        next_batch: Future | None = database.submit(
+            self._claim_batch, after=None, size=size_for(remaining), report=report
+        )
+        writing: tuple[Future, Batch, list] | None = None
+        while next_batch is not None:
+            batch = next_batch.result()
+            next_batch = None
+            if batch is None:
+                break
+            if remaining is not None:
+                remaining -= len(batch.claimed)
+            if remaining is None or remaining > 0:
+                # Claimed and split while the model works on this batch.
+                next_batch = database.submit(
+                    self._claim_batch,
+                    after=batch.candidates[-1].id,
+                    size=size_for(remaining),
+                    report=report,
+                )
+            rows = self._embed(batch, report)
+            if writing is not None:
+                self._account(*writing, report)  # at most one write waits
+            writing = (database.submit(self._write_batch, batch, rows), batch, rows)
+            if progress is not None:
+                progress.update(len(batch.candidates))
+            if self.sleep:
+                time.sleep(self.sleep)
+        if writing is not None:
+            self._account(*writing, report)
+
+    # --- on the database thread ------------------------------------------------------------
+
+    def _claim_batch(self, *, after: uuid.UUID | None, size: int, report) -> Batch | None:
+        tick = time.monotonic()
+        candidates = self._claim(after=after, size=size)
+        report.claim_seconds += time.monotonic() - tick
+        if not candidates:
+            return None
+        claimed = [c for c in candidates if c.claimed]
+        texts = [c for c in claimed if c.content and not c.content.isspace()]
+        batch = Batch(candidates=candidates, claimed=claimed, texts=texts)
+        self._unwritten.append(batch)
+        if texts:
+            batch.prepared = self._embedder(report).prepare([c.content for c in texts])
+        return batch
+
+    def _write_batch(self, batch: Batch, rows: list[EmbeddingRow]) -> tuple[set, float]:
+        tick = time.monotonic()
+        try:
+            written = embeddings_write(rows=rows, model_name=self.model_name, using=self.using)
+        finally:
+            self._release(batch)
+        return written, time.monotonic() - tick
+
+    def _release(self, batch: Batch) -> None:
+        if not batch.released:
+            release_claims([c.id for c in batch.claimed], using=self.using)
+            batch.released = True
+            self._unwritten.remove(batch)
+
+    def _release_all(self) -> None:
+        for batch in list(self._unwritten):
+            self._release(batch)
+
+    # --- on the caller's thread --------------------------------------------------------------
 
     def _claim(self, *, after: uuid.UUID | None, size: int) -> list[Candidate]:
         condition, params = stale_condition(
@@ -243,21 +331,26 @@ class EmbeddingBackfill:
                 )
         return self._loaded
 
-    def _process(self, claimed: list[Candidate], report: BackfillReport) -> None:
-        texts = [c for c in claimed if c.content and not c.content.isspace()]
-        for candidate in claimed:
+    def _embed(self, batch: Batch, report: BackfillReport) -> list[EmbeddingRow]:
+        """Run the model on a batch (the only step on this thread); return the rows to write."""
+        elsewhere = len(batch.candidates) - len(batch.claimed)
+        if elsewhere:
+            report.skipped[CLAIMED_ELSEWHERE] += elsewhere
+        for candidate in batch.claimed:
             if not (candidate.content and not candidate.content.isspace()):
                 report.skipped[EMPTY_CONTENT] += 1
                 self._notify(candidate.id, "skipped", EMPTY_CONTENT)
-        if not texts:
-            return
+        report.batches += 1
+        if not batch.texts:
+            return []
         embedder = self._embedder(report)
         tick = time.monotonic()
-        results = embedder.embed_documents([c.content for c in texts])
+        results = embedder.embed_prepared(batch.prepared)
         report.embed_seconds += time.monotonic() - tick
-        self._log([c.id for c in texts])
+        batch.prepared = None  # the passages' texts are not needed any more
+        self._log([c.id for c in batch.texts])
         rows = []
-        for candidate, result in zip(texts, results, strict=True):
+        for candidate, result in zip(batch.texts, results, strict=True):
             if result.vector is not None:
                 rows.append(
                     EmbeddingRow(
@@ -275,9 +368,12 @@ class EmbeddingBackfill:
                 reason = result.error or "unknown error"
                 report.failed[f"model error: {reason}"[:120]] += 1
                 self._notify(candidate.id, "failed", reason)
-        tick = time.monotonic()
-        written = embeddings_write(rows=rows, model_name=self.model_name, using=self.using)
-        report.write_seconds += time.monotonic() - tick
+        return rows
+
+    def _account(self, future: Future, batch: Batch, rows: list, report: BackfillReport) -> None:
+        """Wait for a batch's write; count what was written and what changed meanwhile."""
+        written, seconds = future.result()
+        report.write_seconds += seconds
         report.embedded += len(written)
         for row in rows:
             if row.document_id not in written:
@@ -299,3 +395,8 @@ class EmbeddingBackfill:
             os.write(fd, line.encode())
         finally:
             os.close(fd)
+
+
+def _use_connection(alias: str, connection) -> None:
+    """Thread initializer: work on the caller's connection (see the module docstring)."""
+    connections[alias] = connection

@@ -88,6 +88,15 @@ class BaseEmbedder:
     def embed_documents(self, texts: Sequence[str]) -> list[DocumentEmbedding]:
         raise NotImplementedError
 
+    # The backfill's pipeline splits the next batch (prepare, on its database thread) while the
+    # model encodes this one (embed_prepared): prepare(texts) then embed_prepared(...) gives
+    # what embed_documents(texts) gives. By default there is nothing to prepare.
+    def prepare(self, texts: Sequence[str]) -> object:
+        return list(texts)
+
+    def embed_prepared(self, prepared) -> list[DocumentEmbedding]:
+        return self.embed_documents(prepared)
+
     def embed_query(self, text: str) -> np.ndarray:
         """Return the unit vector of a search query (windowed like a document)."""
         (result,) = self.embed_documents([text])
@@ -274,15 +283,32 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             else:
                 todo.append(index)
         if todo:
-            try:
-                spans = self.passages([texts[i] for i in todo])
-            except Exception:
-                logger.warning("Splitting %d texts failed; retrying one by one", len(todo))
-                for index in todo:
-                    results[index] = self._embed_one(texts[index])
-                return results  # type: ignore[return-value]
-            for index, embedded in zip(todo, self.embed_spans(spans), strict=True):
+            prepared = self.prepare([texts[i] for i in todo])
+            for index, embedded in zip(todo, self.embed_prepared(prepared), strict=True):
                 results[index] = embedded
+        return results  # type: ignore[return-value]
+
+    def prepare(self, texts: Sequence[str]) -> list[list[PassageSpan] | DocumentEmbedding]:
+        """Split non-blank texts into passages; a text that cannot be split gets its error."""
+        try:
+            return self.passages(texts)
+        except Exception:
+            logger.warning("Splitting %d texts failed; splitting one by one", len(texts))
+        prepared: list[list[PassageSpan] | DocumentEmbedding] = []
+        for text in texts:
+            try:
+                prepared.extend(self.passages([text]))
+            except Exception as exc:  # the tokenizer's errors: report, never stop the batch
+                prepared.append(_failed(exc))
+        return prepared
+
+    def embed_prepared(self, prepared) -> list[DocumentEmbedding]:
+        results = [item if isinstance(item, DocumentEmbedding) else None for item in prepared]
+        todo = [index for index, item in enumerate(results) if item is None]
+        for index, embedded in zip(
+            todo, self.embed_spans([prepared[index] for index in todo]), strict=True
+        ):
+            results[index] = embedded
         return results  # type: ignore[return-value]
 
     def embed_spans(self, spans: Sequence[Sequence[PassageSpan]]) -> list[DocumentEmbedding]:
@@ -313,18 +339,15 @@ class SentenceTransformerEmbedder(BaseEmbedder):
             raise ValueError(f"cannot embed the query: {result.error}")
         return result.vector
 
-    def _embed_one(self, text: str) -> DocumentEmbedding:
-        try:
-            (spans,) = self.passages([text])
-        except Exception as exc:  # the model's errors are many; report, never stop the batch
-            return DocumentEmbedding(None, error=f"{type(exc).__name__}: {exc}"[:300])
-        return self._encode_one(spans)
-
     def _encode_one(self, spans: Sequence[PassageSpan]) -> DocumentEmbedding:
         try:
             return _combine(self.encode([span.text for span in spans]), spans)
         except Exception as exc:  # the model's errors are many; report, never stop the batch
-            return DocumentEmbedding(None, error=f"{type(exc).__name__}: {exc}"[:300])
+            return _failed(exc)
+
+
+def _failed(exc: Exception) -> DocumentEmbedding:
+    return DocumentEmbedding(None, error=f"{type(exc).__name__}: {exc}"[:300])
 
 
 def _combine(vectors: np.ndarray, spans: Sequence[PassageSpan]) -> DocumentEmbedding:

@@ -166,15 +166,15 @@ def test_write_skips_a_document_whose_content_changed_while_it_was_embedded(
 ):
     doc = make_document(project, "Original text about comets.", "comet.txt")
     embedder = get_embedder()
-    original = embedder.embed_documents
+    original = embedder.embed_prepared
 
-    def embed_then_edit(texts):
-        results = original(texts)
+    def embed_then_edit(prepared):
+        results = original(prepared)
         # Someone edits the document while the model runs.
         KnowledgeBaseDocument.objects.filter(pk=doc.pk).update(content="Edited text about rain.")
         return results
 
-    monkeypatch.setattr(embedder, "embed_documents", embed_then_edit)
+    monkeypatch.setattr(embedder, "embed_prepared", embed_then_edit)
     out, _err = backfill()
     assert "skipped 1 (content changed or document deleted while embedding: 1)" in out
     doc.refresh_from_db()

@@ -10,11 +10,10 @@ admin's "Procrastinate" section lists jobs and their events (read-only).
 
 from __future__ import annotations
 
-import asyncio
-
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, connections
+from procrastinate import sql
 from procrastinate.contrib.django import app
 
 from socrates.db import SPECS_DB
@@ -75,16 +74,15 @@ class Command(BaseCommand):
             self.stdout.write("The queue holds no job.")
         for task_name, status, count in rows:
             self.stdout.write(f"{task_name:32} {status:10} {count}")
-        stalled = asyncio.run(self._stalled())
+        # procrastinate's own query, through its Django connector (Django's connection): its
+        # async job manager would open a pool of its own for one query.
+        stalled = app.connector.execute_query_all(
+            sql.queries["select_stalled_jobs_by_heartbeat"],
+            seconds_since_heartbeat=settings.QUEUE_STALLED_AFTER_SECONDS,
+            queue=None,
+            task_name=None,
+        )
         self.stdout.write(
             f"Stalled (doing, worker silent > {settings.QUEUE_STALLED_AFTER_SECONDS:g} s): "
-            + (", ".join(f"{job.id} ({job.task_name})" for job in stalled) or "none")
+            + (", ".join(f"{job['id']} ({job['task_name']})" for job in stalled) or "none")
         )
-
-    async def _stalled(self):
-        async with app.open_async():
-            return list(
-                await app.job_manager.get_stalled_jobs(
-                    seconds_since_heartbeat=settings.QUEUE_STALLED_AFTER_SECONDS
-                )
-            )

@@ -209,6 +209,15 @@ def test_the_queue_command_shows_counts_and_cancels_or_retries_a_job(client, rea
     assert "Stalled (doing, worker silent > " in out.getvalue()
     with pytest.raises(CommandError, match=f"Job {job_id} is todo: only a failed"):
         call_command("queue", retry=job_id)
+    with connections["specs"].cursor() as cursor:
+        # A job left `doing` by a worker that is gone (no worker row any more): stalled.
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE id = %s", [job_id])
+    out = StringIO()
+    call_command("queue", stdout=out)
+    assert f"worker silent > 20 s): {job_id} (generation.run)" in out.getvalue()
+    with connections["specs"].cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'todo' WHERE id = %s", [job_id])
+
     call_command("queue", cancel=job_id, stdout=StringIO())
     assert job_statuses(TASK) == ["cancelled"]
     with pytest.raises(CommandError, match="No job 0."):
