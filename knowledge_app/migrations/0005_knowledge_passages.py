@@ -1,6 +1,7 @@
 """Phase 5, step 5: knowledge_passages, one row per passage of a document, with its vector.
 
-Additive: a new, empty table (so its keyword index and generated tsvector column cost nothing
+Additive: a nullable column on the documents (the content hash their passages were cut from)
+and a new, empty table (so its keyword index and generated tsvector column cost nothing
 to create here; only the HNSW index, which a rerun on a filled table could rebuild, waits for
 0006). Its foreign key to the document is declared ON DELETE CASCADE in
 the database (not only in Django's collector), so code written before this table existed (an
@@ -21,6 +22,12 @@ class Migration(migrations.Migration):
     dependencies = [("knowledge_app", "0004_document_embedding_hnsw_index")]
 
     operations = [
+        # Nullable, no default: a catalogue change only, no rewrite of the documents table.
+        migrations.AddField(
+            model_name="knowledgebasedocument",
+            name="passages_content_hash",
+            field=models.CharField(blank=True, max_length=64, null=True),
+        ),
         migrations.CreateModel(
             name="KnowledgePassage",
             fields=[

@@ -1,7 +1,8 @@
-"""Phase 5, step 6: the HNSW index on passage vectors, built CONCURRENTLY (see 0004)."""
+"""Phase 5, step 6: the HNSW index on passage vectors and the partial index of documents still
+without passages, both built CONCURRENTLY (see 0004): writes never wait for them."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently
-from django.db import migrations
+from django.db import migrations, models
 from pgvector.django import HnswIndex
 
 from socrates.migration_safety import without_statement_timeout
@@ -27,6 +28,14 @@ class Migration(migrations.Migration):
                 m=16,
                 ef_construction=64,
                 opclasses=["vector_cosine_ops"],
+            ),
+        ),
+        AddIndexConcurrently(
+            model_name="knowledgebasedocument",
+            index=models.Index(
+                condition=models.Q(embedding__isnull=False, passages_content_hash__isnull=True),
+                fields=["project"],
+                name="kb_documents_unpassaged_idx",
             ),
         ),
     ]

@@ -199,8 +199,10 @@ def test_documents_embedded_before_passages_are_found_during_the_rollout_then_by
     owner, library
 ):
     filename, fact, query, phrase = NEEDLES[0]
-    # What a database embedded before this change holds: document vectors, no passages.
+    # What a database embedded before this change holds: document vectors, no passages (and
+    # 0005's new column, NULL).
     KnowledgePassage.objects.all().delete()
+    KnowledgeBaseDocument.objects.update(passages_content_hash=None)
     assert (
         selectors.pending_embedding_count(
             project_id=library.pk, model_name=KnowledgeBaseDocument.objects.first().embedding_model
