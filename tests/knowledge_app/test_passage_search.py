@@ -210,6 +210,11 @@ def test_documents_embedded_before_passages_are_found_during_the_rollout_then_by
         == KnowledgeBaseDocument.objects.filter(project=library).count()
     )
 
+    total = KnowledgeBaseDocument.objects.count()
+    plan = StringIO()
+    call_command("backfill_embeddings", "--dry-run", stdout=plan)
+    assert f"would embed {total} of {total} document(s) (no passages: {total})" in plan.getvalue()
+
     during = search(owner, "bread dough rising", project_id=library.pk, k=3, mode="semantic")
     assert during[0].filename == "bread.txt"  # still found, by its document vector
     assert during[0].passage is None
