@@ -35,8 +35,9 @@ PASSAGES = KnowledgePassage._meta.db_table
 # A document embedded before passages existed (the search ranks it by its document vector).
 NO_PASSAGES_SQL = "passages_content_hash IS NULL"
 MAX_K = 50
-# recall@10 >= 0.98 at 100k vectors (bench/search.py) with latency still a few ms.
-DEFAULT_EF_SEARCH = 100
+# bench/search.py, real vectors, 100,000 passages, unfiltered: ef 64 gives recall@10 0.984 at
+# p50 3.3 ms (ef 40: 0.973; ef 100: 0.990 at 5.1 ms). Filters widen it (ef_for_filter).
+DEFAULT_EF_SEARCH = 64
 # Up to this many rows behind a filter, compare them all rather than walk the graph: exact
 # whatever the data, ~2 ms of execution at 2,000 rows on two cores (bench/search.py). Beyond it,
 # the HNSW index, whose filtered recall depends on how the filter relates to the vectors.
@@ -188,9 +189,16 @@ PASSAGES_PER_DOCUMENT = 4
 # A hit's passage text is cut to this many characters (passages are ~48 word pieces, ~250
 # characters; a passage cut inside a very long "word" can be longer).
 PASSAGE_TEXT_MAX = 1000
-# The query of keyword search: the words of the question, any of them (OR), each stemmed and
-# stop words dropped by KEYWORD_CONFIG; phrases of hyphenated identifiers stay phrases.
-KEYWORD_QUERY_SQL = f"replace(plainto_tsquery('{KEYWORD_CONFIG}', %s)::text, ' & ', ' | ')::tsquery"
+# The queries of keyword search: the words of the question, each stemmed and stop words
+# dropped by KEYWORD_CONFIG (phrases of hyphenated identifiers stay phrases); first all of them
+# (AND), then, when that finds too few documents, any of them (OR).
+KEYWORD_ALL_SQL = f"plainto_tsquery('{KEYWORD_CONFIG}', %s)"
+KEYWORD_ANY_SQL = f"replace({KEYWORD_ALL_SQL}::text, ' & ', ' | ')::tsquery"
+# Passages ranked per query at most: a common word matches a large share of a big table, and
+# ts_rank_cd reads each match (unbounded, p99 was 400 ms at 100,000 passages; bench/search.py).
+# Beyond this many matches the rest are not ranked: the AND query comes first, so a question
+# whose words occur together is ranked in full unless it matches more than this.
+KEYWORD_MAX_CANDIDATES = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,23 +393,48 @@ def keyword_matches(
     *, query: str, limit: int, project_ids: Iterable | QuerySet | None, using: str = SPECS_DB
 ) -> list[_Match]:
     """The ``limit`` documents whose passages best match the query's words, each by its best
-    passage (ts_rank_cd, cover density: the words close together rank higher), best first."""
+    passage (ts_rank_cd, cover density: the words close together rank higher), best first.
+
+    Passages holding every word come first; when they make fewer than ``limit`` documents,
+    documents with any of the words follow, so a question in plain words still matches."""
+    matches = _keyword_ranked(KEYWORD_ALL_SQL, query, project_ids, using=using)
+    if len(matches) < limit and " & " in _tsquery_text(query, using=using):
+        seen = {m.document_id for m in matches}
+        matches += [
+            m
+            for m in _keyword_ranked(KEYWORD_ANY_SQL, query, project_ids, using=using)
+            if m.document_id not in seen
+        ]
+    return matches[:limit]
+
+
+def _tsquery_text(query: str, *, using: str) -> str:
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT {KEYWORD_ALL_SQL}::text", [query])
+        return cursor.fetchone()[0]
+
+
+def _keyword_ranked(tsquery_sql: str, query: str, project_ids, *, using: str) -> list[_Match]:
     where, params = project_filter(project_ids)
     sql = f"""
-        WITH q AS (SELECT {KEYWORD_QUERY_SQL} AS query),
-        ranked AS MATERIALIZED (
-            SELECT document_id, ordinal, ts_rank_cd(search_vector, q.query) AS rank
+        WITH q AS (SELECT {tsquery_sql} AS query),
+        found AS MATERIALIZED (
+            SELECT document_id, ordinal, search_vector
             FROM {PASSAGES}, q
             WHERE search_vector @@ q.query {where}
+            LIMIT %s
+        ),
+        ranked AS (
+            SELECT DISTINCT ON (document_id) document_id, ordinal,
+                   ts_rank_cd(search_vector, q.query) AS rank
+            FROM found, q
+            ORDER BY document_id, rank DESC, ordinal
         )
-        SELECT DISTINCT ON (document_id) document_id, ordinal, rank
-        FROM ranked ORDER BY document_id, rank DESC, ordinal
+        SELECT document_id, ordinal, rank FROM ranked ORDER BY rank DESC, document_id
     """
     with connections[using].cursor() as cursor:
-        cursor.execute(sql, [query, *params])
-        rows = cursor.fetchall()
-    matches = [_Match(document_id, float(rank), ordinal) for document_id, ordinal, rank in rows]
-    return sorted(matches, key=lambda m: (-m.score, str(m.document_id)))[:limit]
+        cursor.execute(sql, [query, *params, KEYWORD_MAX_CANDIDATES])
+        return [_Match(document_id, float(rank), ordinal) for document_id, ordinal, rank in cursor]
 
 
 def _hits(
