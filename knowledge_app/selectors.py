@@ -51,9 +51,14 @@ MAX_SCAN_TUPLES = 100_000
 # vectors, 100,000 passages: a project of 12.5% has recall@10 0.968 at ef 100, 0.989 at 200).
 # The share comes from PostgreSQL's own statistics (pg_stats, kept by autovacuum's ANALYZE),
 # read at most every PROJECT_STATS_SECONDS per process: no count per query.
+# The graph's own reach also shrinks as the table grows: DEFAULT_EF_SEARCH is measured at
+# 100,000 passages, and a larger table multiplies it by (rows / 100,000) ** 0.4 (bench/search.py,
+# 1,000,000 real-shaped passages: recall@10 0.964 at ef 64, 0.976 at 100, 0.990 at 200).
 MAX_EF_SEARCH = 800
+EF_REFERENCE_ROWS = 100_000
+EF_GROWTH = 0.4
 PROJECT_STATS_SECONDS = 60
-_project_shares_cache: dict[str, tuple[float, dict[uuid.UUID, float]]] = {}
+_passage_statistics_cache: dict[str, tuple[float, dict[uuid.UUID, float], float]] = {}
 
 
 def content_hash_sql(column: str = "content") -> str:
@@ -531,40 +536,46 @@ def _scan_settings(
     cursor.execute(sql, values)
 
 
-def project_shares(using: str = SPECS_DB) -> dict[uuid.UUID, float]:
-    """The share of the passages each common project holds, from pg_stats (cached a while)."""
+def passage_statistics(using: str = SPECS_DB) -> tuple[dict[uuid.UUID, float], float]:
+    """(share of the passages each common project holds, estimated row count), from
+    PostgreSQL's statistics (pg_stats, pg_class; kept by autovacuum), cached a while."""
     now = time.monotonic()
-    cached = _project_shares_cache.get(using)
+    cached = _passage_statistics_cache.get(using)
     if cached is not None and cached[0] > now:
-        return cached[1]
+        return cached[1], cached[2]
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT most_common_vals::text, most_common_freqs FROM pg_stats"
-            " WHERE schemaname = current_schema() AND tablename = %s AND attname = 'project_id'",
-            [PASSAGES],
+            "SELECT (SELECT greatest(reltuples, 0) FROM pg_class WHERE oid = %s::regclass),"
+            " (SELECT most_common_vals::text FROM pg_stats WHERE schemaname = current_schema()"
+            "  AND tablename = %s AND attname = 'project_id'),"
+            " (SELECT most_common_freqs FROM pg_stats WHERE schemaname = current_schema()"
+            "  AND tablename = %s AND attname = 'project_id')",
+            [PASSAGES, PASSAGES, PASSAGES],
         )
-        row = cursor.fetchone()
+        rows, values, freqs = cursor.fetchone()
     shares: dict[uuid.UUID, float] = {}
-    if row is not None and row[0]:
-        values = row[0].strip("{}").split(",")
-        shares = {uuid.UUID(value): float(f) for value, f in zip(values, row[1], strict=True)}
-    _project_shares_cache[using] = (now + PROJECT_STATS_SECONDS, shares)
-    return shares
+    if values:
+        shares = {
+            uuid.UUID(value): float(f)
+            for value, f in zip(values.strip("{}").split(","), freqs, strict=True)
+        }
+    _passage_statistics_cache[using] = (now + PROJECT_STATS_SECONDS, shares, float(rows or 0))
+    return shares, float(rows or 0)
 
 
 def ef_for_filter(project_ids, ef_search: int, *, using: str = SPECS_DB) -> int:
-    """ef_search for a filtered walk of the graph: wider as the filter keeps fewer rows."""
-    if project_ids is None:
-        return ef_search
-    if isinstance(project_ids, QuerySet):
-        project_ids = [row["id"] if isinstance(row, dict) else row for row in project_ids]
-    shares = project_shares(using)
-    if not shares:
-        return ef_search  # no statistics yet (a new table): small, the exact scan takes it
-    # A project missing from the most-common list holds at most the least common's share.
-    floor = min(shares.values())
-    share = min(1.0, sum(shares.get(uuid.UUID(str(pid)), floor) for pid in project_ids))
-    return min(MAX_EF_SEARCH, max(ef_search, math.ceil(ef_search / math.sqrt(share))))
+    """ef_search for a walk of the graph: wider as the table grows and as the filter keeps
+    fewer of its rows."""
+    shares, rows = passage_statistics(using)
+    ef = ef_search * max(1.0, rows / EF_REFERENCE_ROWS) ** EF_GROWTH
+    if project_ids is not None and shares:
+        if isinstance(project_ids, QuerySet):
+            project_ids = [row["id"] if isinstance(row, dict) else row for row in project_ids]
+        # A project missing from the most-common list holds at most the least common's share.
+        floor = min(shares.values())
+        share = min(1.0, sum(shares.get(uuid.UUID(str(pid)), floor) for pid in project_ids))
+        ef /= math.sqrt(max(share, 1e-6))
+    return int(min(MAX_EF_SEARCH, max(ef_search, math.ceil(ef))))
 
 
 def passages_nearest(

@@ -17,7 +17,7 @@ class DocumentSerializer(api_serializers.ModelSerializer):
     embedded = serializers.SerializerMethodField()
     embedding_status = serializers.SerializerMethodField(
         help_text="`pending` until a worker (or the backfill) has embedded this text with the "
-        "configured model, then `embedded`."
+        "configured model and cut it into searchable passages, then `embedded`."
     )
 
     class Meta:
@@ -43,8 +43,11 @@ class DocumentSerializer(api_serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["pending", "embedded"]))
     def get_embedding_status(self, document) -> str:
-        current = document.embedded_at is not None and (
-            document.embedding_model == configured_model_name()
+        current = (
+            document.embedded_at is not None
+            and document.embedding_model == configured_model_name()
+            # Embedded before passages existed: pending until the backfill gives it passages.
+            and document.passages_content_hash is not None
         )
         return "embedded" if current else "pending"
 

@@ -222,8 +222,13 @@ def test_documents_embedded_before_passages_are_found_during_the_rollout_then_by
         filename
     }  # nothing disappears
 
+    some = KnowledgeBaseDocument.objects.get(project=library, filename=filename)
+    detail = f"/api/v2/projects/{library.pk}/knowledge/documents/{some.pk}/"
+    assert _api(owner).get(detail).json()["embedding_status"] == "pending"
+
     out = backfill()
     assert f"Embedded {KnowledgeBaseDocument.objects.count()} documents" in out
+    assert _api(owner).get(detail).json()["embedding_status"] == "embedded"
     after = search(owner, query, project_id=library.pk, k=3)
     assert after[0].filename == filename and phrase in after[0].passage.text
 

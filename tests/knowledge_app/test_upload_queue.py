@@ -75,6 +75,11 @@ def test_a_large_upload_answers_pending_and_a_worker_embeds_it(api, project, tmp
     assert stored.embedding_model == DEFAULT_MODEL_NAME
     assert stored.embedding_content_hash == content_hash(content)
     assert stored.embedding_windows > 100
+    # The job wrote the passages too (the backfill's path), cut from this very text.
+    passages = list(stored.passages.order_by("ordinal"))
+    assert len(passages) == stored.embedding_windows
+    assert stored.passages_content_hash == content_hash(content)
+    assert all(content[p.start_offset : p.end_offset] == p.text for p in passages)
     assert job_statuses(services.EMBED_TASK, document_id=body["id"]) == ["succeeded"]
     search = api.get(f"/api/v2/projects/{project.pk}/knowledge/search/", {"q": "bread"}).json()
     assert search["pending_embeddings"] == 0
