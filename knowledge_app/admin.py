@@ -12,12 +12,18 @@ from django.db.models import F, Func, IntegerField
 from socrates.crossdb_admin import CrossDatabaseAdminMixin, user_link
 from socrates.phase_admin import PhaseAdminMixin
 
-from .models import KnowledgeBaseDocument, QuestionEffectiveness, UserBehaviorPattern
+from .models import (
+    KnowledgeBaseDocument,
+    KnowledgePassage,
+    QuestionEffectiveness,
+    UserBehaviorPattern,
+)
 
 EMBEDDING_BOOKKEEPING = (
     "embedding_model",
     "embedding_content_hash",
     "embedding_windows",
+    "passages_content_hash",
     "embedded_at",
 )
 
@@ -139,3 +145,30 @@ class KnowledgeBaseDocumentAdmin(PhaseAdminMixin, UserIdAdmin):
         if dimensions is None:
             return "—"
         return f"{dimensions} dims · {obj.embedding_model or 'unknown model'}"
+
+
+@admin.register(KnowledgePassage)
+class KnowledgePassageAdmin(PhaseAdminMixin, admin.ModelAdmin):
+    """View only: passages are derived from their document's content by the backfill (or the
+    upload's job), together with its vector. To change them, edit the document and let the
+    backfill re-embed it; a hand-made or hand-deleted passage would disagree with the hash
+    that says the document's passages are complete."""
+
+    list_display = ("document", "ordinal", "start_offset", "end_offset", "token_count", "text")
+    list_filter = ("embedding_model",)
+    search_fields = ("=document__id", "=project_id")
+    list_select_related = ("document",)
+    exclude = ("embedding", "search_vector")
+    ordering = ("document", "ordinal")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("embedding", "search_vector")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -119,37 +119,41 @@ PASSAGE_COLUMNS = (
 
 def _copy_passages(raw, rows: Sequence[EmbeddingRow], written: dict, model_name: str) -> None:
     """COPY the passages of the written documents (binary; same session, same transaction)."""
-    if raw.adapters.types.get("vector") is None:
-        from pgvector.psycopg import register_vector
+    from pgvector.psycopg.vector import register_vector_info
+    from psycopg.types import TypeInfo
 
-        register_vector(raw)  # the binary vector format, once per connection
     now = timezone.now()
     columns = ", ".join(name for name, _type in PASSAGE_COLUMNS)
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {PASSAGES} ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy,
-    ):
-        copy.set_types([type_name for _name, type_name in PASSAGE_COLUMNS])
-        for row in rows:
-            project_id = written.get(row.document_id)
-            if project_id is None:
-                continue
-            for passage in row.passages:
-                copy.write_row(
-                    (
-                        row.document_id,
-                        project_id,
-                        passage.ordinal,
-                        passage.start,
-                        passage.end,
-                        passage.tokens,
-                        row.content[passage.start : passage.end],
-                        np.asarray(passage.vector, dtype=np.float32),
-                        model_name,
-                        row.content_hash,
-                        now,
-                    )
+    with raw.cursor() as cursor:
+        # The binary vector format on this cursor only: registered on the connection it would
+        # change how every later query of this Django connection reads vectors.
+        register_vector_info(cursor, TypeInfo.fetch(raw, "vector"))
+        with cursor.copy(f"COPY {PASSAGES} ({columns}) FROM STDIN WITH (FORMAT BINARY)") as copy:
+            _write_passages(copy, rows, written, model_name, now)
+
+
+def _write_passages(copy, rows, written: dict, model_name: str, now) -> None:
+    copy.set_types([type_name for _name, type_name in PASSAGE_COLUMNS])
+    for row in rows:
+        project_id = written.get(row.document_id)
+        if project_id is None:
+            continue
+        for passage in row.passages:
+            copy.write_row(
+                (
+                    row.document_id,
+                    project_id,
+                    passage.ordinal,
+                    passage.start,
+                    passage.end,
+                    passage.tokens,
+                    row.content[passage.start : passage.end],
+                    np.asarray(passage.vector, dtype=np.float32),
+                    model_name,
+                    row.content_hash,
+                    now,
                 )
+            )
 
 
 @contextlib.contextmanager

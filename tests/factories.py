@@ -10,6 +10,7 @@ from django.utils import timezone
 from auth_app import crypto
 from auth_app.models import ApiKey, AuditLog, DeprecatedEndpointCall, UserLlmDefault, UserRules
 from knowledge_app import models as knowledge
+from knowledge_app.embeddings import content_hash
 from specs_app import models as specs
 from teams_app import models as teams
 from teams_app.services import hash_invitation_token
@@ -266,3 +267,21 @@ class QuestionTemplateFactory(factory.django.DjangoModelFactory):
 
     question = factory.SubFactory(QuestionFactory)
     template_id = "goals.problem"
+
+
+class KnowledgePassageFactory(factory.django.DjangoModelFactory):
+    """One passage: the whole (short) content of its document, as the backfill would cut it."""
+
+    class Meta:
+        model = knowledge.KnowledgePassage
+
+    document = factory.SubFactory(KnowledgeBaseDocumentFactory)
+    project_id = factory.LazyAttribute(lambda o: o.document.project_id)
+    ordinal = 0
+    start_offset = 0
+    end_offset = factory.LazyAttribute(lambda o: len(o.document.content))
+    token_count = 10
+    text = factory.LazyAttribute(lambda o: o.document.content)
+    embedding = factory.LazyFunction(lambda: [1.0] + [0.0] * 383)
+    embedding_model = "sentence-transformers/all-MiniLM-L6-v2"
+    content_hash = factory.LazyAttribute(lambda o: content_hash(o.document.content))

@@ -39,6 +39,7 @@ TABLES = {
     "user_behavior_patterns": (5, SPECS, "knowledge_app"),
     "question_effectiveness": (5, SPECS, "knowledge_app"),
     "knowledge_base_documents": (5, SPECS, "knowledge_app"),
+    "knowledge_passages": (5, SPECS, "knowledge_app"),
     # phase 6
     "teams": (6, AUTH, "teams_app"),
     "team_members": (6, AUTH, "teams_app"),
