@@ -157,12 +157,23 @@ class KnowledgePassageAdmin(PhaseAdminMixin, admin.ModelAdmin):
     list_display = ("document", "ordinal", "start_offset", "end_offset", "token_count", "text")
     list_filter = ("embedding_model",)
     search_fields = ("=document__id", "=project_id")
-    list_select_related = ("document",)
-    exclude = ("embedding", "search_vector")
+    list_select_related = ("document", "document__project")
+    # project_id is the document's project, copied for filtered searches: shown by name.
+    exclude = ("embedding", "search_vector", "project_id")
+    readonly_fields = ("project",)
     ordering = ("document", "ordinal")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("embedding", "search_vector")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("document__project")
+            .defer("embedding", "search_vector")
+        )
+
+    @admin.display(description="project")
+    def project(self, obj):
+        return obj.document.project
 
     def has_add_permission(self, request):
         return False
