@@ -51,7 +51,7 @@ PHASE_COMPLETED_BY: dict[int, dict[str, str]] = {
     3: {"auth_app": "0007_user_llm_defaults", "specs_app": "0003_llm_usage_tracking"},
     # specs_app 0005-0007 (question templates, the project's LLM choice) come after 0004.
     4: {"specs_app": "0007_llm_choice_and_question_template"},
-    5: {"knowledge_app": "0006_passage_embedding_hnsw_index"},
+    5: {"knowledge_app": "0007_passage_vectors_inline"},
     6: {"teams_app": "0002_project_shares"},
 }
 PHASES = tuple(sorted(PHASE_COMPLETED_BY))

@@ -272,6 +272,22 @@ def test_deleting_a_document_takes_its_passages_in_the_database(library):
     assert not KnowledgePassage.objects.filter(document_id=document.pk).exists()
 
 
+def test_passage_vectors_stay_in_their_rows_not_in_the_toast_table(library):
+    """A vector moved out of line costs every distance computed from the heap a TOAST lookup
+    (0007_passage_vectors_inline measures it): rows over PostgreSQL's ~2 kB mark keep it."""
+    from django.db import connections
+
+    with connections["specs"].cursor() as cursor:
+        cursor.execute(
+            "SELECT max(pg_column_size(p.*)),"
+            " count(*) FILTER (WHERE pg_column_toast_chunk_id(p.embedding) IS NOT NULL)"
+            " FROM knowledge_passages p"
+        )
+        largest_row, vectors_out_of_line = cursor.fetchone()
+    assert largest_row > 2032  # past TOAST_TUPLE_THRESHOLD: without 0007 these would move out
+    assert vectors_out_of_line == 0
+
+
 def test_search_never_shows_another_users_documents_in_any_mode(owner, library, make_document):
     stranger = UserFactory()
     theirs = ProjectFactory(owner_id=stranger.pk, creator_id=stranger.pk)

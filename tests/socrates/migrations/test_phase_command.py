@@ -112,7 +112,7 @@ def test_status_names_a_half_done_phase_and_what_is_pending():
     assert (
         "pending for phase 5: knowledge_app.0003_document_embedding, "
         "knowledge_app.0004_document_embedding_hnsw_index, knowledge_app.0005_knowledge_passages, "
-        "knowledge_app.0006_passage_embedding_hnsw_index"
+        "knowledge_app.0006_passage_embedding_hnsw_index, knowledge_app.0007_passage_vectors_inline"
     ) in output
     assert "pending for phase 6: teams_app.0002_project_shares" in output
     assert "Database 'default' (test_socrates_auth): phase 6" in output

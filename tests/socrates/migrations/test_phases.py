@@ -47,6 +47,7 @@ def test_the_latest_phase_is_every_apps_leaf(loader):
         (("specs_app", "0003_llm_usage_tracking"), 3),
         (("knowledge_app", "0001_vector_extension"), 5),
         (("knowledge_app", "0006_passage_embedding_hnsw_index"), 5),
+        (("knowledge_app", "0007_passage_vectors_inline"), 5),
         (("teams_app", "0001_teams"), 6),
         (("teams_app", "0002_project_shares"), 6),
         # Added after phase 3's design, but in auth_app's order before 0007: phase 3.
