@@ -23,7 +23,10 @@ keyword and hybrid modes (keyword search is exact by construction, a GIN index l
 only). Also: load time, HNSW and GIN build time and index sizes.
 
 The table knowledge_passages of throwaway databases (bench_socrates_* on the server of
-SOCRATES_DATA_DIR, dropped at the end) is filled by COPY; documents hold 50 passages each.
+SOCRATES_DATA_DIR, dropped at the end) is filled by COPY; documents hold 50 passages each, and
+are written as the backfill writes them: a document's passages together, the documents of all
+projects interleaved in random order (so a project's passages lie in runs of a few pages, not
+one row per page).
 
     SOCRATES_DATA_DIR=/tmp/socrates-<you> .venv/bin/python bench/search.py \\
         [--sizes 100000,1000000] [--real 100000] [--ef 40,100,200] [--queries 200]
@@ -193,24 +196,31 @@ def fill(rows_vectors, texts, project_of_row, project_ids) -> dict:
         cursor.execute("TRUNCATE knowledge_base_documents CASCADE")
         count = len(project_of_row)
         order = np.argsort(project_of_row, kind="stable")
-        document_of_row = np.empty(count, dtype=np.int64)
-        documents: list[tuple[uuid.UUID, int]] = []
+        # (id, project, its rows in ordinal order)
+        documents: list[tuple[uuid.UUID, int, np.ndarray]] = []
         position = 0
         for project in range(PROJECTS):
             rows = order[position : position + int((project_of_row == project).sum())]
             position += len(rows)
             for start in range(0, len(rows), PASSAGES_PER_DOCUMENT):
-                document_of_row[rows[start : start + PASSAGES_PER_DOCUMENT]] = len(documents)
-                documents.append((uuid.uuid4(), project))
+                documents.append(
+                    (uuid.uuid4(), project, rows[start : start + PASSAGES_PER_DOCUMENT])
+                )
         with cursor.copy(
             "COPY knowledge_base_documents (id, project_id, user_id, filename, file_size,"
             " content_type, content, uploaded_at, passages_content_hash) FROM STDIN"
         ) as copy:
-            for index, (document_id, project) in enumerate(documents):
+            for index, (document_id, project, _rows) in enumerate(documents):
                 copy.write_row(
                     (document_id, project_ids[project], owner, f"d{index}.txt", 0, "text/plain",
                      "", "2026-01-01T00:00:00Z", "bench")
                 )  # fmt: skip
+        vectors = np.concatenate(list(rows_vectors()))
+        assert len(vectors) == count
+        # Written as the backfill writes them: a document's passages together (one COPY per
+        # batch), the documents of every project interleaved in random order.
+        written = list(range(len(documents)))
+        random.Random(count).shuffle(written)
         with cursor.copy(
             "COPY knowledge_passages (document_id, project_id, ordinal, start_offset,"
             " end_offset, token_count, text, embedding, embedding_model, content_hash,"
@@ -220,20 +230,16 @@ def fill(rows_vectors, texts, project_of_row, project_ids) -> dict:
                 ["uuid", "uuid", "int4", "int4", "int4", "int4", "text", "vector", "varchar",
                  "varchar", "timestamptz"]
             )  # fmt: skip
-            ordinals = np.zeros(len(documents), dtype=np.int64)
-            row = 0
             now = datetime.now(UTC)
-            for vectors in rows_vectors():
-                for vector in vectors:
-                    document = document_of_row[row]
-                    ordinal = int(ordinals[document])
-                    ordinals[document] += 1
-                    text = texts(row)
+            for index in written:
+                document_id, project, rows = documents[index]
+                for ordinal, row in enumerate(rows):
+                    text = texts(int(row))
                     copy.write_row(
-                        (documents[document][0], project_ids[int(project_of_row[row])], ordinal,
-                         0, len(text), 48, text, vector, "bench", "bench", now)
+                        (document_id, project_ids[project], ordinal, 0, len(text), 48, text,
+                         vectors[row], "bench", "bench", now)
                     )  # fmt: skip
-                    row += 1
+        del vectors
         raw.commit()
         figures["load_s"] = time.perf_counter() - started
         # Enough memory for the graph to be built in memory (else the build crawls).
@@ -247,6 +253,8 @@ def fill(rows_vectors, texts, project_of_row, project_ids) -> dict:
         figures["gin_build_s"] = time.perf_counter() - started
         cursor.execute("VACUUM ANALYZE knowledge_passages")
         cursor.execute("VACUUM ANALYZE knowledge_base_documents")
+        # Flush what the load dirtied now, not while the queries are timed.
+        cursor.execute("CHECKPOINT")
         cursor.execute(
             "SELECT pg_relation_size('kb_passages_embedding_hnsw'),"
             " pg_relation_size('kb_passages_keyword_gin'),"

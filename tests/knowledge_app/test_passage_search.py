@@ -335,3 +335,28 @@ def _api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.mark.parametrize(
+    ("rows", "share", "expected"),
+    [
+        (100_000, None, 64),  # the measured default
+        (1_000_000, None, 161),  # 64 * 10 ** 0.4: the graph's reach shrinks as it grows
+        (100_000, 0.125, 182),  # 64 / sqrt(0.125)
+        (1_000_000, 0.125, 182),  # the wider of the two factors, not their product (456)
+        (1_000_000, 0.02, 453),  # a project spread thin over every topic
+        (1_000_000, 0.0001, 800),  # capped
+    ],
+)
+def test_ef_search_widens_by_the_larger_of_table_growth_and_filter_narrowing(rows, share, expected):
+    import time
+    import uuid
+
+    project, other = uuid.uuid4(), uuid.uuid4()
+    shares = {} if share is None else {project: share, other: 1 - share}
+    selectors._passage_statistics_cache["specs"] = (time.monotonic() + 60, shares, float(rows))
+    try:
+        scope = None if share is None else [project]
+        assert selectors.ef_for_filter(scope, selectors.DEFAULT_EF_SEARCH) == expected
+    finally:
+        selectors._passage_statistics_cache.pop("specs", None)
