@@ -323,6 +323,12 @@ def main() -> None:
     from specs_app.models import Project
 
     try:
+        from django.db import connections
+
+        with connections["specs"].cursor() as cursor:
+            cursor.execute("SELECT current_setting('shared_buffers'), version()")
+            buffers, version = cursor.fetchone()
+        print(f"server: {version.split(' on ')[0]}, shared_buffers {buffers}", flush=True)
         embedder = get_embedder()
         real, real_texts, real_packages = real_passages(embedder, args.real + HELD_OUT)
         queries_all, query_texts, query_packages = (

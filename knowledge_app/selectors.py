@@ -54,7 +54,7 @@ MAX_SCAN_TUPLES = 100_000
 # The graph's own reach also shrinks as the table grows: DEFAULT_EF_SEARCH is measured at
 # 100,000 passages, and a larger table multiplies it by (rows / 100,000) ** 0.4 (bench/search.py,
 # 1,000,000 real-shaped passages: recall@10 0.964 at ef 64, 0.976 at 100, 0.990 at 200).
-# The wider of the two applies, not their product (see ef_for_filter).
+# About the larger of the two applies, not their product (see _widened_ef).
 MAX_EF_SEARCH = 800
 EF_REFERENCE_ROWS = 100_000
 EF_GROWTH = 0.4
@@ -580,15 +580,19 @@ def filter_share(project_ids, *, using: str = SPECS_DB) -> tuple[float, float]:
 
 def ef_for_filter(project_ids, ef_search: int, *, using: str = SPECS_DB) -> int:
     """ef_search for a walk of the graph: wider as the table grows or as the filter keeps
-    fewer of its rows, by the larger of the two factors (they do not multiply: at 1,000,000
-    passages a project of 12.4% has recall@10 0.986 at ef 200, where their product asked 456)."""
+    fewer of its rows, by about the larger of the two factors (they do not multiply)."""
     share, rows = filter_share(project_ids, using=using)
     return _widened_ef(ef_search, share=share, rows=rows)
 
 
 def _widened_ef(ef_search: int, *, share: float, rows: float) -> int:
-    factor = max(1.0, rows / EF_REFERENCE_ROWS) ** EF_GROWTH
-    factor = max(factor, 1 / math.sqrt(max(share, 1e-6)))
+    growth = max(1.0, rows / EF_REFERENCE_ROWS) ** EF_GROWTH
+    narrowing = 1 / math.sqrt(max(share, 1e-6))
+    # A smooth maximum of the two: exactly one of them when the other is 1, a little more than
+    # the larger when both are alike. Measured at 1,000,000 passages, a project of 12.4%:
+    # the product (ef 456) gave recall@10 0.999 at p50 31 ms, the plain maximum (180) 0.976,
+    # ef 200 0.981 at 14 ms; this asks 204.
+    factor = (growth**4 + narrowing**4 - 1) ** 0.25
     return int(min(MAX_EF_SEARCH, max(ef_search, math.ceil(ef_search * factor))))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from io import StringIO
 
+import numpy as np
 import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
@@ -343,12 +344,14 @@ def _api(user) -> APIClient:
         (100_000, None, 64),  # the measured default
         (1_000_000, None, 161),  # 64 * 10 ** 0.4: the graph's reach shrinks as it grows
         (100_000, 0.125, 182),  # 64 / sqrt(0.125)
-        (1_000_000, 0.125, 182),  # the wider of the two factors, not their product (456)
-        (1_000_000, 0.02, 453),  # a project spread thin over every topic
+        (1_000_000, 0.125, 204),  # a little over the larger factor (180), not the product (456)
+        (1_000_000, 0.02, 455),  # a project spread thin over every topic
         (1_000_000, 0.0001, 800),  # capped
     ],
 )
-def test_ef_search_widens_by_the_larger_of_table_growth_and_filter_narrowing(rows, share, expected):
+def test_ef_search_widens_by_about_the_larger_of_table_growth_and_filter_narrowing(
+    rows, share, expected
+):
     import time
     import uuid
 
@@ -358,5 +361,32 @@ def test_ef_search_widens_by_the_larger_of_table_growth_and_filter_narrowing(row
     try:
         scope = None if share is None else [project]
         assert selectors.ef_for_filter(scope, selectors.DEFAULT_EF_SEARCH) == expected
+    finally:
+        selectors._passage_statistics_cache.pop("specs", None)
+
+
+def test_the_exact_scan_count_is_skipped_only_for_filters_the_statistics_call_large(owner, library):
+    import time
+    import uuid
+
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    vector = np.zeros(384, dtype=np.float32)
+    vector[0] = 1.0
+
+    def counted(shares) -> bool:
+        selectors._passage_statistics_cache["specs"] = (time.monotonic() + 60, shares, 1e6)
+        with CaptureQueriesContext(connections["specs"]) as queries:
+            got = selectors.passages_nearest(vector=vector, k=5, project_ids=[library.pk])
+        assert len(got) == 5  # the right project's passages either way
+        return any("count(*)" in query["sql"] for query in queries.captured_queries)
+
+    try:
+        # Statistics say the project holds half of a million passages: no count per query.
+        assert not counted({library.pk: 0.5, uuid.uuid4(): 0.5})
+        # Absent from the most-common list (at most the least common's 0.01%): counted, so its
+        # few passages are compared exactly.
+        assert counted({uuid.uuid4(): 0.9999, uuid.uuid4(): 0.0001})
     finally:
         selectors._passage_statistics_cache.pop("specs", None)
