@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
-from socrates.crossdb_admin import ServiceDeleteMixin, admin_link
+from socrates.crossdb_admin import ServiceDeleteMixin, ViewOnlyAdminMixin, admin_link
 from socrates.phase_admin import PhaseAdminMixin
 
 from . import hooks
@@ -129,7 +129,7 @@ class UserAdmin(PhaseAdminMixin, ServiceDeleteMixin, DjangoUserAdmin):
 
 
 @admin.register(AuditLog)
-class AuditLogAdmin(PhaseAdminMixin, admin.ModelAdmin):
+class AuditLogAdmin(ViewOnlyAdminMixin, PhaseAdminMixin, admin.ModelAdmin):
     """The audit trail is append-only: visible here, never edited or deleted."""
 
     list_display = ("timestamp", "action", "user", "resource_type", "resource", "ip")
@@ -155,15 +155,6 @@ class AuditLogAdmin(PhaseAdminMixin, admin.ModelAdmin):
         if label is None or not obj.resource_id:
             return obj.resource_id or "—"
         return admin_link(label, obj.resource_id)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(UserRules)

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.db.models import F, Func, IntegerField
 
-from socrates.crossdb_admin import CrossDatabaseAdminMixin, user_link
+from socrates.crossdb_admin import CrossDatabaseAdminMixin, ViewOnlyAdminMixin, user_link
 from socrates.phase_admin import PhaseAdminMixin
 
 from .models import (
@@ -148,7 +148,7 @@ class KnowledgeBaseDocumentAdmin(PhaseAdminMixin, UserIdAdmin):
 
 
 @admin.register(KnowledgePassage)
-class KnowledgePassageAdmin(PhaseAdminMixin, admin.ModelAdmin):
+class KnowledgePassageAdmin(ViewOnlyAdminMixin, PhaseAdminMixin, admin.ModelAdmin):
     """View only: passages are derived from their document's content by the backfill (or the
     upload's job), together with its vector. To change them, edit the document and let the
     backfill re-embed it; a hand-made or hand-deleted passage would disagree with the hash
@@ -174,12 +174,3 @@ class KnowledgePassageAdmin(PhaseAdminMixin, admin.ModelAdmin):
     @admin.display(description="project")
     def project(self, obj):
         return obj.document.project
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

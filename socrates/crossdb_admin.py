@@ -158,6 +158,20 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class ViewOnlyAdminMixin:
+    """A model admin whose rows are shown, never added, edited or deleted here (an append-only
+    trail, data derived by a job)."""
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ServiceDeleteMixin:
     """Delete through a service instead of Django's collector, one object at a time.
 
