@@ -23,11 +23,10 @@ from django.db import connections, transaction
 from django.db.models import TextField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from pgvector import Vector
 
 from knowledge_app.embeddings import PassageEmbedding, content_hash
 from knowledge_app.models import KnowledgeBaseDocument
-from knowledge_app.selectors import PASSAGES, TABLE, content_hash_sql
+from knowledge_app.selectors import PASSAGES, TABLE, content_hash_sql, vector_literal
 from socrates import queue
 from socrates.db import SPECS_DB
 from socrates.errors import ValidationFailed
@@ -58,10 +57,6 @@ class EmbeddingRow:
     content: str = ""  # the text that was embedded: the passages' texts are cut from it
 
 
-def _vector_literal(vector) -> str:
-    return Vector._to_db(np.asarray(vector, dtype=np.float32))
-
-
 def embeddings_write(
     *, rows: Sequence[EmbeddingRow], model_name: str, using: str = SPECS_DB
 ) -> set[uuid.UUID]:
@@ -79,7 +74,7 @@ def embeddings_write(
     values = ", ".join(["(%s::uuid, %s::vector, %s::text, %s::integer)"] * len(rows))
     params: list = []
     for row in rows:
-        params += [row.document_id, _vector_literal(row.vector), row.content_hash, row.windows]
+        params += [row.document_id, vector_literal(row.vector), row.content_hash, row.windows]
     update_sql = f"""
         UPDATE {TABLE} AS d
         SET embedding = v.embedding,

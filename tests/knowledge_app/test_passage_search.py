@@ -390,3 +390,54 @@ def test_the_exact_scan_count_is_skipped_only_for_filters_the_statistics_call_la
         assert counted({uuid.uuid4(): 0.9999, uuid.uuid4(): 0.0001})
     finally:
         selectors._passage_statistics_cache.pop("specs", None)
+
+
+def test_a_vector_literal_reads_back_as_the_same_float32_values():
+    from django.db import connections
+
+    rng = np.random.default_rng(7)
+    vectors = [
+        rng.standard_normal(384).astype(np.float32),
+        (rng.standard_normal(384) * 1e-30).astype(np.float32),  # exponents, both ways
+        (rng.standard_normal(384) * 1e30).astype(np.float32),
+        np.zeros(384, dtype=np.float32),
+    ]
+    with connections["specs"].cursor() as cursor:
+        for vector in vectors:
+            cursor.execute("SELECT (%s::vector)::text", [selectors.vector_literal(vector)])
+            back = np.array(cursor.fetchone()[0].strip("[]").split(","), dtype=np.float32)
+            assert np.array_equal(back, vector)
+
+
+@pytest.mark.django_db(databases=["default", "specs"], transaction=True)
+def test_a_passage_search_is_one_request_and_leaves_no_scan_setting_behind(owner, library):
+    """The scan settings and the query go as one request in autocommit mode: the settings are
+    local to that request's implicit transaction, so the session a pool hands to the next
+    request has none of them (above all not enable_indexscan = off, the exact path's)."""
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    connection = connections["specs"]
+    assert connection.get_autocommit()
+    passage = KnowledgePassage.objects.order_by("document_id", "ordinal").first()
+    vector = np.asarray(passage.embedding, dtype=np.float32)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting('hnsw.ef_search'), current_setting('hnsw.iterative_scan'),"
+            " current_setting('enable_indexscan')"
+        )
+        defaults = cursor.fetchone()
+    selectors._passage_statistics_cache.pop("specs", None)
+    selectors.passage_statistics()  # read once a minute, not per query: not this request
+    for project_ids in ([library.pk], None):  # the exact path (a small project) and the graph
+        with CaptureQueriesContext(connection) as queries:
+            got = selectors.passages_nearest(vector=vector, k=3, project_ids=project_ids)
+        assert len(queries.captured_queries) == 1
+        assert got[0][:2] == (passage.document_id, passage.ordinal)  # itself, nearest
+        assert got[0][2] == pytest.approx(0.0, abs=1e-6)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('hnsw.ef_search'), current_setting('hnsw.iterative_scan'),"
+                " current_setting('enable_indexscan')"
+            )
+            assert cursor.fetchone() == defaults
