@@ -29,13 +29,14 @@ The last line is `backfill/model_limit=R1 backfill/original_plan=R2` (throughput
     SOCRATES_DATA_DIR=/tmp/socrates-<you> .venv/bin/python bench/embeddings.py [--docs 2000]
 
 On a machine where PostgreSQL shares the model's cores (the embedded server of `make run`), the
-database's work on each batch (chiefly the HNSW index's inserts) takes CPU from the model that
-no overlap can give back. In production the database is another machine; to see the backfill
-that way here, pin the server to one core and the benchmark to the others (root), e.g. on two
-cores:
+database's work on each batch (chiefly the HNSW index's inserts, ~2.5 ms of CPU per passage
+against the model's ~19 core-ms) takes CPU from the model that no overlap can give back: the
+model keeps every core busy. In production the database is another machine; to see the
+backfill that way here, --database-core N pins the embedded server (its postmaster and every
+process it has started; later ones inherit) to core N and this benchmark to the other cores,
+and undoes it at the end (Linux; root or the server's own user):
 
-    for p in $(pgrep -u embedded_postgres); do taskset -pc 1 $p; done
-    SOCRATES_DATA_DIR=... taskset -c 0 .venv/bin/python bench/embeddings.py --skip-memory
+    SOCRATES_DATA_DIR=... .venv/bin/python bench/embeddings.py --skip-memory --database-core 1
 """
 
 from __future__ import annotations
@@ -394,6 +395,57 @@ def report_memory(small: int, large: int) -> None:
     )
 
 
+def pin_database(core: int):
+    """Pin the embedded server to ``core`` and this process to the other cores; return a
+    function that gives both every core again."""
+    from django.conf import settings
+
+    pid_file = Path(settings.DATA_DIR) / "pgdata" / "postmaster.pid"
+    if not pid_file.exists():
+        raise SystemExit(f"--database-core: no embedded server here ({pid_file} is missing)")
+    postmaster = int(pid_file.read_text().split()[0])
+    every_core = os.sched_getaffinity(0)
+    if core not in every_core or len(every_core) < 2:
+        raise SystemExit(f"--database-core {core}: this process may use cores {every_core}")
+
+    def server_processes() -> list[int]:
+        pids = [postmaster]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # gone meanwhile
+            if int(fields[1]) == postmaster:
+                pids.append(int(stat.parent.name))
+        return pids
+
+    def set_server(cores) -> None:
+        for pid in server_processes():
+            try:
+                os.sched_setaffinity(pid, cores)
+            except ProcessLookupError:
+                pass
+
+    try:
+        set_server({core})
+    except PermissionError:
+        raise SystemExit(
+            "--database-core: not allowed to pin the server (run as its user or root)"
+        ) from None
+    os.sched_setaffinity(0, every_core - {core})
+    print(
+        f"database server pinned to core {core}, this benchmark to cores "
+        f"{sorted(every_core - {core})}",
+        flush=True,
+    )
+
+    def undo() -> None:
+        set_server(every_core)
+        os.sched_setaffinity(0, every_core)
+
+    return undo
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=2000)
@@ -402,8 +454,20 @@ def main() -> None:
     parser.add_argument("--memory-docs", type=int, nargs=2, default=(2000, 20000))
     parser.add_argument("--skip-memory", action="store_true")
     parser.add_argument("--memory-only", action="store_true", help="only part 5")
+    parser.add_argument(
+        "--database-core",
+        type=int,
+        help="pin the embedded server to this core and the benchmark to the others",
+    )
     args = parser.parse_args()
 
+    unpin = None
+    if args.database_core is not None:
+        import django
+
+        django.setup()
+        # Before the model loads: its runtime sizes its thread pool by the cores it may use.
+        unpin = pin_database(args.database_core)
     old_config = setup_bench_databases()
     from django.test.utils import teardown_databases
 
@@ -462,6 +526,8 @@ def main() -> None:
         print(f"backfill/model_limit={r1:.2f} backfill/original_plan={r2:.2f}")
     finally:
         teardown_databases(old_config, verbosity=0)
+        if unpin is not None:
+            unpin()
 
 
 if __name__ == "__main__":

@@ -192,3 +192,52 @@ def test_bad_options_are_refused_with_clear_messages():
         backfill("--batch-size", "0")
     with pytest.raises(CommandError, match="is not a project UUID"):
         backfill("--project", "42")
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "left", "expected"),
+    [
+        (32, 100, [32, 32, 12, 8, 6, 4, 4, 2]),
+        (128, 512, [128, 128, 128, 43, 29, 19, 16, 16, 5]),
+        (4, 3, [1, 1, 1]),
+        (128, 200, [67, 45, 30, 20, 16, 16, 6]),
+    ],
+)
+def test_the_last_batches_shrink_so_the_final_write_is_short(batch_size, left, expected):
+    """The pipeline ends by waiting for its last write; the tail's batches shrink so that last
+    one is small, and each still gets the work it was counted for."""
+    from knowledge_app.backfill import EmbeddingBackfill
+
+    backfill = EmbeddingBackfill(
+        model_name=FAKE_MODEL_NAME, embedder_factory=lambda: None, batch_size=batch_size
+    )
+    sizes = []
+    while left:
+        sizes.append(backfill._batch_size_for(left))
+        left -= sizes[-1]
+    assert sizes == expected
+    # Not knowing what is left (no count, or the count used up by new documents): full.
+    assert backfill._batch_size_for(None) == backfill._batch_size_for(0) == batch_size
+
+
+def test_a_backfill_claims_full_batches_then_a_shrinking_tail(project, make_document):
+    """End to end: 100 documents in batches of 32 are claimed 32, 32, then fewer, each written;
+    the model sees each batch once."""
+    from knowledge_app.backfill import EmbeddingBackfill
+    from knowledge_app.testing import FakeDeterministicEmbedder
+
+    claimed = []
+
+    class Recording(FakeDeterministicEmbedder):
+        def prepare(self, texts):
+            claimed.append(len(texts))
+            return super().prepare(texts)
+
+    for index in range(100):
+        make_document(project, f"document number {index} about nothing in particular", f"{index}")
+    run = EmbeddingBackfill(
+        model_name=FAKE_MODEL_NAME, embedder_factory=Recording, batch_size=32
+    ).run()
+    assert claimed == [32, 32, 12, 8, 6, 4, 4, 2]
+    assert run.embedded == 100
+    assert KnowledgeBaseDocument.objects.filter(embedding=None).count() == 0
