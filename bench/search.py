@@ -20,7 +20,9 @@ project, the spread project. For each: p50/p99 of the selector and recall@10 aga
 scan (SET LOCAL enable_indexscan = off): `passages_nearest` (semantic, passage level, for
 recall), and the whole `ranked_search` (documents with their best passages) in semantic,
 keyword and hybrid modes (keyword search is exact by construction, a GIN index lookup: latency
-only). Also: load time, HNSW and GIN build time and index sizes.
+only). Also: load time, HNSW and GIN build time and index sizes. Then the two filtered cases
+again after services.project_indexes_sync has given the projects large enough (10,000 passages,
+at most 25% of the table) an HNSW index of their own, with that index's build time and size.
 
 The table knowledge_passages of throwaway databases (bench_socrates_* on the server of
 SOCRATES_DATA_DIR, dropped at the end) is filled by COPY; documents hold 50 passages each, and
@@ -283,6 +285,23 @@ def exact_top10(query: np.ndarray, project_id) -> set:
         return set(cursor.fetchall())
 
 
+def walked(project_id) -> str:
+    """The index the selector's query walks for a search of this project."""
+    from django.db import connections
+
+    from knowledge_app import selectors
+
+    where, params = selectors.project_filter([project_id])
+    with connections["specs"].cursor() as cursor:
+        cursor.execute(
+            f"EXPLAIN SELECT document_id FROM knowledge_passages WHERE true {where}"
+            " ORDER BY embedding <=> %s::vector LIMIT 10",
+            [*params, selectors.vector_literal(np.eye(384, dtype=np.float32)[0])],
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    return plan.split("Index Scan using ")[1].split()[0] if "Index Scan using " in plan else plan
+
+
 def timed(function, items) -> tuple[float, float, list]:
     for item in items[:10]:  # warm the cache
         function(item)
@@ -318,7 +337,7 @@ def main() -> None:
     old_config = setup_bench_databases()
     from django.test.utils import teardown_databases
 
-    from knowledge_app import selectors
+    from knowledge_app import selectors, services
     from knowledge_app.embeddings import get_embedder
     from specs_app.models import Project
 
@@ -423,7 +442,8 @@ def main() -> None:
                 ),
                 f"spread project ({SPREAD_SHARE:.0%}, every topic)": (picks, project_ids[0]),
             }
-            for case, (indexes, project_id) in cases.items():
+
+            def measure(case, indexes, project_id, efs=efs):
                 vectors = queries_all[indexes]
                 scope = None if project_id is None else [project_id]
                 started = time.perf_counter()
@@ -471,6 +491,30 @@ def main() -> None:
                         f"{p50:6.2f} ms  p99 {p99:6.2f} ms",
                         flush=True,
                     )
+
+            for case, (indexes, project_id) in cases.items():
+                measure(case, indexes, project_id)
+            # Large projects get an HNSW graph of their own (services.project_indexes_sync,
+            # as the periodic task does it): the same cases again on the two filtered projects.
+            changes = services.project_indexes_sync(
+                project_ids=[project_ids[regular], project_ids[0]]
+            )
+            for change in changes:
+                print(
+                    f"  own index of project {project_ids.index(change.project_id)} "
+                    f"({change.passages} passages): {change.action}, {change.seconds:.0f} s, "
+                    f"{change.megabytes:.0f} MB",
+                    flush=True,
+                )
+            if not changes:
+                print("  no project large enough for an index of its own", flush=True)
+            indexed = selectors.indexed_projects(cached=False)
+            for case, (indexes, project_id) in cases.items():
+                if project_id in indexed:
+                    print(f"  {case}: the planner walks {walked(project_id)}", flush=True)
+                    measure(f"{case}, own graph", indexes, project_id, efs=[])
+            services.project_indexes_sync(min_passages=10**12)  # drop them (next size)
+
     finally:
         teardown_databases(old_config, verbosity=0)
 

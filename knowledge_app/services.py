@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import logging
+import time
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,8 +27,16 @@ from django.utils import timezone
 
 from knowledge_app.embeddings import PassageEmbedding, content_hash
 from knowledge_app.models import KnowledgeBaseDocument
-from knowledge_app.selectors import PASSAGES, TABLE, content_hash_sql, vector_literal
-from socrates import queue
+from knowledge_app.selectors import (
+    PASSAGES,
+    PROJECT_INDEX_PREFIX,
+    TABLE,
+    content_hash_sql,
+    forget_indexed_projects,
+    project_index_name,
+    vector_literal,
+)
+from socrates import migration_safety, queue
 from socrates.db import SPECS_DB
 from socrates.errors import ValidationFailed
 
@@ -321,3 +330,149 @@ def document_delete(*, document: KnowledgeBaseDocument) -> None:
     """Delete a document (its vector goes with the row)."""
     with transaction.atomic(using=SPECS_DB):
         KnowledgeBaseDocument.objects.using(SPECS_DB).filter(pk=document.pk).delete()
+
+
+# --- projects' own HNSW indexes -----------------------------------------------------------------
+
+# A project gets its own graph (selectors.PROJECT_INDEX_PREFIX) from this many passages
+# (~1,400 documents of ~7 passages): below it the shared graph's filtered walk is fast enough,
+# and below selectors.EXACT_SCAN_MAX_ROWS an exact scan is used anyway. Its index goes again
+# when the project falls under half of it (no build and drop at every sync near the line).
+PROJECT_INDEX_MIN_PASSAGES = 10_000
+# ... and while it holds at most this share of all passages: a project holding more needs at
+# most ef x 2 on the shared graph, and a second graph of most of the table would double the
+# cost of writing most passages. Kept up to twice the share.
+PROJECT_INDEX_MAX_SHARE = 0.25
+# maintenance_work_mem of a build: an HNSW graph built in memory is built ~10x faster than
+# one that spills (~2 kB a passage: 250 MB holds ~120,000 passages).
+PROJECT_INDEX_BUILD_MEMORY = "512MB"
+
+
+class ProjectIndexSyncBusy(Exception):
+    """Another schema change (a sync, `migrate`, `phase`) holds the schema-change lock."""
+
+
+@dataclass
+class ProjectIndexChange:
+    project_id: uuid.UUID
+    passages: int
+    share: float
+    action: str  # "create", "drop", "keep", "rebuild" (an invalid leftover)
+    seconds: float = 0.0
+    megabytes: float = 0.0
+
+
+def project_indexes_plan(
+    *,
+    min_passages: int | None = None,
+    max_share: float | None = None,
+    project_ids: Sequence[uuid.UUID] | None = None,
+    using: str = SPECS_DB,
+) -> list[ProjectIndexChange]:
+    """What project_indexes_sync would do now: one change per project that has, should have or
+    should lose its own HNSW index (counts are exact: one pass over the project index), only
+    for ``project_ids`` when given."""
+    if min_passages is None:
+        min_passages = PROJECT_INDEX_MIN_PASSAGES
+    if max_share is None:
+        max_share = PROJECT_INDEX_MAX_SHARE
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT project_id, count(*) FROM {PASSAGES} GROUP BY project_id")
+        counts = dict(cursor.fetchall())
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = %s::regclass AND c.relname LIKE %s",
+            [PASSAGES, PROJECT_INDEX_PREFIX.replace("_", r"\_") + "%"],
+        )
+        existing = {
+            uuid.UUID(name[len(PROJECT_INDEX_PREFIX) :]): valid for name, valid in cursor.fetchall()
+        }
+    total = sum(counts.values()) or 1
+    changes = []
+    candidates = set(counts) | set(existing)
+    if project_ids is not None:
+        candidates &= {uuid.UUID(str(project_id)) for project_id in project_ids}
+    for project_id in sorted(candidates, key=str):
+        passages = counts.get(project_id, 0)
+        share = passages / total
+        if project_id in existing:
+            keep = passages >= min_passages / 2 and share <= 2 * max_share
+            if not keep:
+                action = "drop"
+            elif existing[project_id]:
+                action = "keep"
+            else:
+                action = "rebuild"
+        elif passages >= min_passages and share <= max_share:
+            action = "create"
+        else:
+            continue
+        changes.append(ProjectIndexChange(project_id, passages, share, action))
+    return changes
+
+
+def project_indexes_sync(
+    *,
+    min_passages: int | None = None,
+    max_share: float | None = None,
+    project_ids: Sequence[uuid.UUID] | None = None,
+    using: str = SPECS_DB,
+    on_change=None,
+) -> list[ProjectIndexChange]:
+    """Give each large project its own HNSW index and take it from projects no longer large.
+
+    Builds with CREATE INDEX CONCURRENTLY and drops with DROP INDEX CONCURRENTLY: writes to the
+    passages never wait, and a search keeps using the shared graph until the project's own is
+    valid. An index left invalid by a build that died (a killed worker, a restart) is dropped
+    and built again. ``project_ids``: only these projects. Must run outside a transaction
+    (CONCURRENTLY's rule); raises ProjectIndexSyncBusy while another schema change runs.
+    ``on_change(change)`` is called after each index built or dropped.
+    """
+    connection = connections[using]
+    if connection.in_atomic_block:
+        raise RuntimeError("project_indexes_sync builds indexes CONCURRENTLY: not in a transaction")
+    # The schema-change lock of `migrate` and `phase`: one sync at a time (two would build the
+    # same index twice, or drop one the other is still building), and never while a migration
+    # changes the table.
+    try:
+        with migration_safety.exclusive_schema_change([using]), connection.cursor() as cursor:
+            changes = project_indexes_plan(
+                min_passages=min_passages,
+                max_share=max_share,
+                project_ids=project_ids,
+                using=using,
+            )
+            try:
+                cursor.execute(f"SET maintenance_work_mem = '{PROJECT_INDEX_BUILD_MEMORY}'")
+                for change in changes:
+                    if change.action != "keep":
+                        _apply(cursor, change)
+                        if on_change is not None:
+                            on_change(change)
+            finally:
+                cursor.execute("RESET maintenance_work_mem")
+                forget_indexed_projects(using)
+    except migration_safety.SchemaChangeBusy as exc:
+        raise ProjectIndexSyncBusy(
+            "another schema change (a sync of the projects' indexes, `migrate` or `phase`) is "
+            "running"
+        ) from exc
+    return changes
+
+
+def _apply(cursor, change: ProjectIndexChange) -> None:
+    name = project_index_name(change.project_id)
+    started = time.monotonic()
+    if change.action in ("drop", "rebuild"):
+        cursor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+    if change.action in ("create", "rebuild"):
+        # The id is a UUID read from the database and printed by uuid: safe in the SQL (a
+        # partial index's predicate cannot be a parameter).
+        cursor.execute(
+            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{name}" ON {PASSAGES}'
+            " USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)"
+            f" WHERE project_id = '{uuid.UUID(str(change.project_id))}'"
+        )
+        cursor.execute("SELECT pg_relation_size(%s::regclass)", [name])
+        change.megabytes = cursor.fetchone()[0] / 2**20
+    change.seconds = time.monotonic() - started

@@ -1,5 +1,8 @@
 """The queue's tasks of knowledge_app (procrastinate imports this module in every worker).
 
+``knowledge.sync_project_indexes`` (periodic, every 15 minutes) gives large projects their own HNSW
+index (services.project_indexes_sync).
+
 ``knowledge.embed_document`` embeds one uploaded document through the backfill's own code path
 (services.document_embed: the same claim, hash check and model bookkeeping), so a backfill
 running at the same time never embeds it twice. The model is loaded once per worker process,
@@ -60,5 +63,33 @@ def embed_document(context, document_id: str) -> None:
             raise ModelUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if not services.document_embed(document=document, embedder=embedder):
             logger.info("Document %s left for the backfill", document_id)
+    finally:
+        close_old_connections()
+
+
+@app.periodic(cron="*/15 * * * *", periodic_id="project-passage-indexes")
+@app.task(
+    name="knowledge.sync_project_indexes",
+    queue="maintenance",
+    queueing_lock="knowledge.sync_project_indexes",
+)
+def sync_project_indexes(timestamp: int) -> None:
+    """Every quarter of an hour: each large project gets its own HNSW index of passages, and
+    loses it when it is large no longer (services.project_indexes_sync; builds CONCURRENTLY)."""
+    close_old_connections()
+    if not phases.phase_enabled(KNOWLEDGE_PHASE):
+        return
+    try:
+        services.project_indexes_sync(
+            on_change=lambda change: logger.info(
+                "Project %s (%s passages): index %s in %.1f s",
+                change.project_id,
+                change.passages,
+                {"create": "built", "rebuild": "rebuilt", "drop": "dropped"}[change.action],
+                change.seconds,
+            )
+        )
+    except services.ProjectIndexSyncBusy:
+        logger.info("Project indexes: another sync is running; this one skipped")
     finally:
         close_old_connections()

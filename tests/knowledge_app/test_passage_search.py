@@ -429,6 +429,7 @@ def test_a_passage_search_is_one_request_and_leaves_no_scan_setting_behind(owner
         defaults = cursor.fetchone()
     selectors._passage_statistics_cache.pop("specs", None)
     selectors.passage_statistics()  # read once a minute, not per query: not this request
+    selectors.indexed_projects(cached=False)  # the same
     for project_ids in ([library.pk], None):  # the exact path (a small project) and the graph
         with CaptureQueriesContext(connection) as queries:
             got = selectors.passages_nearest(vector=vector, k=3, project_ids=project_ids)

@@ -23,6 +23,7 @@ pytestmark = [pytest.mark.django_db(databases=BOTH, transaction=True), pytest.ma
 PASSWORD = "Phase-passw0rd-42"
 LATER_COMMANDS = {
     "backfill_embeddings": (5, {"dry_run": True}),
+    "index_large_projects": (5, {"dry_run": True}),
     "rotate_api_keys": (3, {}),
     "deprecations": (3, {}),
 }
