@@ -34,6 +34,7 @@ from knowledge_app.selectors import (
     content_hash_sql,
     forget_indexed_projects,
     project_index_name,
+    project_of_index,
     vector_literal,
 )
 from socrates import migration_safety, queue
@@ -385,7 +386,9 @@ def project_indexes_plan(
             [PASSAGES, PROJECT_INDEX_PREFIX.replace("_", r"\_") + "%"],
         )
         existing = {
-            uuid.UUID(name[len(PROJECT_INDEX_PREFIX) :]): valid for name, valid in cursor.fetchall()
+            project_of_index(name): valid
+            for name, valid in cursor.fetchall()
+            if project_of_index(name) is not None
         }
     total = sum(counts.values()) or 1
     changes = []

@@ -108,7 +108,8 @@ def exclusive_schema_change(aliases):
                 cursor.execute("SELECT pg_try_advisory_lock(%s)", [SCHEMA_CHANGE_LOCK])
                 if not cursor.fetchone()[0]:
                     raise SchemaChangeBusy(
-                        f"Another `manage.py phase` or `migrate` is changing database "
+                        "Another `manage.py phase` or `migrate` (or knowledge_app's sync of the "
+                        "projects' indexes) is changing database "
                         f"{alias!r} ({connections[alias].settings_dict['NAME']}); wait for it "
                         f"to finish, then run this again."
                     )

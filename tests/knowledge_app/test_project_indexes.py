@@ -222,3 +222,15 @@ def test_an_index_name_is_the_project_id_and_fits_postgres():
     project_id = uuid.uuid4()
     name = selectors.project_index_name(project_id)
     assert name == f"kb_passages_hnsw_p_{project_id.hex}" and len(name) <= 63
+
+
+def test_an_index_of_another_shape_with_the_prefix_is_ignored_not_a_failed_search(projects):
+    large, _medium, _small, large_vectors = projects
+    with connections["specs"].cursor() as cursor:
+        cursor.execute(
+            f"CREATE INDEX {selectors.PROJECT_INDEX_PREFIX}by_hand ON knowledge_passages (ordinal)"
+        )
+    assert selectors.indexed_projects(cached=False) == frozenset()
+    assert services.project_indexes_plan(min_passages=100, max_share=0.9)[0].action == "create"
+    got = selectors.passages_nearest(vector=large_vectors[0], k=3, project_ids=[large.pk])
+    assert len(got) == 3
