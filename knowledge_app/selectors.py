@@ -615,6 +615,20 @@ def project_index_name(project_id) -> str:
     return PROJECT_INDEX_PREFIX + uuid.UUID(str(project_id)).hex
 
 
+def project_indexes(using: str = SPECS_DB) -> dict[uuid.UUID, bool]:
+    """Every project index on the passages, as {project: valid}. Valid is False while it is
+    built CONCURRENTLY or after a build that died; names of another shape are left out."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
+            " WHERE i.indrelid = %s::regclass AND c.relname LIKE %s",
+            [PASSAGES, PROJECT_INDEX_PREFIX.replace("_", r"\_") + "%"],
+        )
+        found = {project_of_index(name): valid for name, valid in cursor.fetchall()}
+    found.pop(None, None)
+    return found
+
+
 def indexed_projects(using: str = SPECS_DB, *, cached: bool = True) -> frozenset[uuid.UUID]:
     """The projects whose own HNSW index is built and valid (an index still being built
     CONCURRENTLY, or left invalid by a build that died, does not count), cached a while."""
@@ -622,13 +636,7 @@ def indexed_projects(using: str = SPECS_DB, *, cached: bool = True) -> frozenset
     hit = _project_index_cache.get(using)
     if cached and hit is not None and hit[0] > now:
         return hit[1]
-    with connections[using].cursor() as cursor:
-        cursor.execute(
-            "SELECT c.relname FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-            " WHERE i.indrelid = %s::regclass AND i.indisvalid AND c.relname LIKE %s",
-            [PASSAGES, PROJECT_INDEX_PREFIX.replace("_", r"\_") + "%"],
-        )
-        projects = frozenset(filter(None, (project_of_index(name) for (name,) in cursor)))
+    projects = frozenset(project for project, valid in project_indexes(using).items() if valid)
     _project_index_cache[using] = (now + PROJECT_STATS_SECONDS, projects)
     return projects
 

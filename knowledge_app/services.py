@@ -29,12 +29,11 @@ from knowledge_app.embeddings import PassageEmbedding, content_hash
 from knowledge_app.models import KnowledgeBaseDocument
 from knowledge_app.selectors import (
     PASSAGES,
-    PROJECT_INDEX_PREFIX,
     TABLE,
     content_hash_sql,
     forget_indexed_projects,
     project_index_name,
-    project_of_index,
+    project_indexes,
     vector_literal,
 )
 from socrates import migration_safety, queue
@@ -380,16 +379,7 @@ def project_indexes_plan(
     with connections[using].cursor() as cursor:
         cursor.execute(f"SELECT project_id, count(*) FROM {PASSAGES} GROUP BY project_id")
         counts = dict(cursor.fetchall())
-        cursor.execute(
-            "SELECT c.relname, i.indisvalid FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-            " WHERE i.indrelid = %s::regclass AND c.relname LIKE %s",
-            [PASSAGES, PROJECT_INDEX_PREFIX.replace("_", r"\_") + "%"],
-        )
-        existing = {
-            project_of_index(name): valid
-            for name, valid in cursor.fetchall()
-            if project_of_index(name) is not None
-        }
+    existing = project_indexes(using)
     total = sum(counts.values()) or 1
     changes = []
     candidates = set(counts) | set(existing)
